@@ -1,0 +1,166 @@
+/* cli: server arguments and numeric option values. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+static int
+valid_host(const char *h, int bracketed)
+{
+	const char *p;
+	int colons = 0;
+
+	if (*h == '\0' || strlen(h) > CLI_HOST_MAX - 1)
+		return 0;
+	for (p = h; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == ':')
+			colons++;
+		else if (!(isalnum(c) || c == '-' || c == '.' || c == '_' || c == '%'))
+			return 0;
+	}
+	if (bracketed && colons < 2)
+		return 0;
+	if (h[0] == '-' || h[0] == '.')
+		return 0;
+	return 1;
+}
+
+static int
+valid_port(const char *p, char *err, size_t errlen)
+{
+	const char *e = NULL;
+
+	if (*p == '\0') {
+		snprintf(err, errlen, "missing port number");
+		return 0;
+	}
+	strtonum(p, 1, 65535, &e);
+	if (e != NULL) {
+		snprintf(err, errlen, "bad port '%s': %s (1..65535)", p, e);
+		return 0;
+	}
+	return 1;
+}
+
+int
+CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errlen)
+{
+	struct cli_server s;
+	const char *colon;
+	size_t hl;
+
+	memset(&s, 0, sizeof(s));
+	if (arg == NULL || *arg == '\0') {
+		snprintf(err, errlen, "empty server name");
+		return -1;
+	}
+	if (strlen(arg) >= sizeof(s.given)) {
+		snprintf(err, errlen, "server name too long");
+		return -1;
+	}
+	strlcpy(s.given, arg, sizeof(s.given));
+	strlcpy(s.port, CLI_DEFAULT_PORT, sizeof(s.port));
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+		if (close == NULL) {
+			snprintf(err, errlen, "bad server '%s': missing ']'", arg);
+			return -1;
+		}
+		hl = (size_t)(close - arg - 1);
+		if (hl == 0 || hl >= sizeof(s.host)) {
+			snprintf(err, errlen, "bad server '%s': bad address", arg);
+			return -1;
+		}
+		memcpy(s.host, arg + 1, hl);
+		s.host[hl] = '\0';
+		if (close[1] == ':') {
+			if (strlen(close + 2) >= sizeof(s.port) || !valid_port(close + 2, err, errlen)) {
+				if (strlen(close + 2) >= sizeof(s.port))
+					snprintf(err, errlen, "bad port '%s'", close + 2);
+				return -1;
+			}
+			strlcpy(s.port, close + 2, sizeof(s.port));
+		} else if (close[1] != '\0') {
+			snprintf(err, errlen, "bad server '%s': junk after ']'", arg);
+			return -1;
+		}
+		if (!valid_host(s.host, 1)) {
+			snprintf(err, errlen, "bad server '%s': not an IPv6 address", arg);
+			return -1;
+		}
+	} else {
+		colon = strchr(arg, ':');
+		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+			/* exactly one colon: host:port */
+			hl = (size_t)(colon - arg);
+			if (hl >= sizeof(s.host)) {
+				snprintf(err, errlen, "server name too long");
+				return -1;
+			}
+			memcpy(s.host, arg, hl);
+			s.host[hl] = '\0';
+			if (strlen(colon + 1) >= sizeof(s.port)) {
+				snprintf(err, errlen, "bad port '%s'", colon + 1);
+				return -1;
+			}
+			if (!valid_port(colon + 1, err, errlen))
+				return -1;
+			strlcpy(s.port, colon + 1, sizeof(s.port));
+		} else {
+			/* a name, an IPv4 address, or a bare IPv6 address */
+			strlcpy(s.host, arg, sizeof(s.host));
+		}
+		if (!valid_host(s.host, 0)) {
+			snprintf(err, errlen, "bad server name '%s'", arg);
+			return -1;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+int
+CLI_parse_seconds(const char *arg, double min, double max, double *out, char *err, size_t errlen)
+{
+	char *end = NULL;
+	double v;
+
+	if (arg == NULL || *arg == '\0' || isspace((unsigned char)*arg)) {
+		snprintf(err, errlen, "missing number");
+		return -1;
+	}
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v)) {
+		snprintf(err, errlen, "'%s' is not a number", arg);
+		return -1;
+	}
+	if (v < min || v > max) {
+		snprintf(err, errlen, "'%s' is out of range (%g..%g)", arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+CLI_parse_int(const char *arg, long long min, long long max, long long *out, char *err, size_t errlen)
+{
+	const char *e = NULL;
+	long long v = strtonum(arg, min, max, &e);
+
+	if (e != NULL) {
+		snprintf(err, errlen, "'%s' is %s (%lld..%lld)", arg, e, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

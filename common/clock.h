@@ -1,0 +1,28 @@
+/* clock: the driver interface through which the system clock is changed.
+ * This module's Linux driver is the only code in the project that calls
+ * clock_adjtime, clock_settime or adjtime.  Tests plug in their own
+ * driver (see tests/check_clock.c) or intercept the calls with the
+ * LD_PRELOAD shim (tests/clockshim.c). */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+struct clk_driver {
+	const char *name;
+	/* Step the clock by offset seconds.  0 or -1 with errno. */
+	int (*step)(void *ctx, double offset);
+	/* Start slewing the clock by offset seconds.  0 or -1 with errno. */
+	int (*slew)(void *ctx, double offset);
+	void *ctx;
+};
+
+/* The real Linux driver: clock_adjtime(ADJ_SETOFFSET) and adjtime(). */
+const struct clk_driver *CLK_linux(void);
+
+/* Step through a driver; refuses (-1, errno EDOM) any offset that is not
+ * finite, so a NaN can never reach the clock. */
+int CLK_step(const struct clk_driver *d, double offset);
+
+/* Slew through a driver, with the same refusal. */
+int CLK_slew(const struct clk_driver *d, double offset);
+
+#endif

@@ -1,0 +1,168 @@
+/* net: resolution, sockets, send, receive with kernel timestamps. */
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+static int
+same_addr(const struct net_addr *a, const struct net_addr *b)
+{
+	return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
+}
+
+int
+NET_resolve(const char *host, const char *port, int family, struct net_addr *out,
+    size_t max, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	size_t n = 0, i;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot resolve %s: %s", host,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
+		struct net_addr a;
+		int dup = 0;
+		if (ai->ai_addrlen > sizeof(a.sa))
+			continue;
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		memset(&a, 0, sizeof(a));
+		memcpy(&a.sa, ai->ai_addr, ai->ai_addrlen);
+		a.len = ai->ai_addrlen;
+		for (i = 0; i < n; i++)
+			if (same_addr(&out[i], &a))
+				dup = 1;
+		if (!dup)
+			out[n++] = a;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		snprintf(err, errlen, "cannot resolve %s: no %s address", host,
+		    family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "usable");
+		return -1;
+	}
+	return (int)n;
+}
+
+void
+NET_ntop(const struct net_addr *a, char *buf, size_t len)
+{
+	if (getnameinfo((const struct sockaddr *)&a->sa, a->len, buf, (socklen_t)len, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+}
+
+void
+NET_ntop_port(const struct net_addr *a, char *buf, size_t len)
+{
+	char h[NI_MAXHOST], p[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)&a->sa, a->len, h, sizeof(h), p, sizeof(p),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (a->sa.ss_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%s", h, p);
+	else
+		snprintf(buf, len, "%s:%s", h, p);
+}
+
+void
+NET_name(const struct net_addr *a, char *buf, size_t len)
+{
+	if (getnameinfo((const struct sockaddr *)&a->sa, a->len, buf, (socklen_t)len, NULL, 0,
+	    NI_NAMEREQD) != 0)
+		NET_ntop(a, buf, len);
+}
+
+int
+NET_open(const struct net_addr *a)
+{
+	int fd, on = 1;
+
+	fd = socket(a->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -1;
+	/* Kernel receive timestamps; without them we fall back to reading
+	 * the clock after recvmsg(). */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	/* connect() binds a random ephemeral port and filters out datagrams
+	 * from any other address or port. */
+	if (connect(fd, (const struct sockaddr *)&a->sa, a->len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+NET_send(int fd, const void *buf, size_t len, struct timespec *t1)
+{
+	ssize_t n;
+
+	clock_gettime(CLOCK_REALTIME, t1);
+	n = send(fd, buf, len, 0);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+long
+NET_recv(int fd, void *buf, size_t cap, struct timespec *rx, int *kernel_ts, int *truncated)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec)) + 64];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.b;
+	msg.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	*kernel_ts = 0;
+	*truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			memcpy(rx, CMSG_DATA(c), sizeof(*rx));
+			*kernel_ts = 1;
+		}
+	}
+	if (!*kernel_ts)
+		clock_gettime(CLOCK_REALTIME, rx);
+	return (long)n;
+}

@@ -1,0 +1,47 @@
+/* net: name resolution and the UDP exchange.  Every request gets a new
+ * connected socket on a kernel-chosen random ephemeral port (RFC 9109), so
+ * only the asked address and port can answer; replies carry the kernel's
+ * receive timestamp (SO_TIMESTAMPNS) when the kernel gives one. */
+#ifndef NET_H
+#define NET_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* One resolved address. */
+struct net_addr {
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+/* Resolve host/port for family (AF_UNSPEC, AF_INET, AF_INET6) into up to
+ * max addresses, duplicates removed.  Returns the count, or -1 with a
+ * one-line reason in err. */
+int NET_resolve(const char *host, const char *port, int family, struct net_addr *out,
+    size_t max, char *err, size_t errlen);
+
+/* Numeric "addr" (IPv6 without brackets) of a socket address. */
+void NET_ntop(const struct net_addr *a, char *buf, size_t len);
+
+/* Numeric "addr:port" or "[v6]:port". */
+void NET_ntop_port(const struct net_addr *a, char *buf, size_t len);
+
+/* Reverse lookup; falls back to the numeric form. */
+void NET_name(const struct net_addr *a, char *buf, size_t len);
+
+/* A non-blocking UDP socket connected to a, with receive timestamps on.
+ * Returns the fd or -1 with errno. */
+int NET_open(const struct net_addr *a);
+
+/* Send len bytes; *t1 is the local instant just before the send.
+ * Returns 0 or -1 with errno. */
+int NET_send(int fd, const void *buf, size_t len, struct timespec *t1);
+
+/* Receive one datagram.  Returns its length (the datagram may have been
+ * longer than cap: *truncated says so) and the receive instant in *rx
+ * (kernel's if available, *kernel_ts = 1), or -1 with errno (EAGAIN when
+ * nothing is waiting, ECONNREFUSED after an ICMP port unreachable). */
+long NET_recv(int fd, void *buf, size_t cap, struct timespec *rx, int *kernel_ts, int *truncated);
+
+#endif

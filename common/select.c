@@ -1,0 +1,195 @@
+/* select: intersection, clustering and combining (RFC 5905 11.2). */
+#include "select.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct edge {
+	double val;
+	int type; /* -1 low end, 0 midpoint, +1 high end */
+};
+
+static int
+edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->val < y->val)
+		return -1;
+	if (x->val > y->val)
+		return 1;
+	return x->type - y->type;
+}
+
+/* Marzullo-style intersection with midpoints (RFC 5905 A.5.5.1).  Returns
+ * 0 and the interval, or -1 if no majority.  */
+static int
+intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *lowp, double *highp)
+{
+	size_t i, k = 0, allow, found;
+	int chime;
+	double low = 0, high = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!c[i].usable)
+			continue;
+		e[k++] = (struct edge){ c[i].offset - c[i].root_distance, -1 };
+		e[k++] = (struct edge){ c[i].offset, 0 };
+		e[k++] = (struct edge){ c[i].offset + c[i].root_distance, 1 };
+	}
+	qsort(e, k, sizeof(*e), edge_cmp);
+	for (allow = 0; 2 * allow < m; allow++) {
+		found = 0;
+		chime = 0;
+		low = INFINITY;
+		high = -INFINITY;
+		for (i = 0; i < k; i++) {
+			chime -= e[i].type;
+			if (chime >= (int)(m - allow)) {
+				low = e[i].val;
+				break;
+			}
+			if (e[i].type == 0)
+				found++;
+		}
+		chime = 0;
+		for (i = k; i-- > 0;) {
+			chime += e[i].type;
+			if (chime >= (int)(m - allow)) {
+				high = e[i].val;
+				break;
+			}
+			if (e[i].type == 0)
+				found++;
+		}
+		if (found > allow)
+			continue;
+		if (low <= high) {
+			*lowp = low;
+			*highp = high;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
+{
+	size_t i, j, m = 0, nsurv = 0, *surv = NULL;
+	struct edge *e = NULL;
+	double low, high, num = 0, den = 0, bound;
+	int ret = -1;
+
+	r->n_usable = r->n_true = r->n_survivors = 0;
+	for (i = 0; i < n; i++) {
+		c[i].verdict = SEL_UNUSABLE;
+		if (c[i].usable && isfinite(c[i].offset) && isfinite(c[i].root_distance) &&
+		    c[i].root_distance >= 0)
+			m++;
+		else
+			c[i].usable = 0;
+	}
+	r->n_usable = m;
+	if (m == 0)
+		return -1;
+	e = calloc(3 * m, sizeof(*e));
+	surv = calloc(m, sizeof(*surv));
+	if (e == NULL || surv == NULL)
+		goto out;
+	if (intersect(c, n, m, e, &low, &high) < 0) {
+		for (i = 0; i < n; i++)
+			if (c[i].usable)
+				c[i].verdict = SEL_FALSETICKER;
+		goto out;
+	}
+	r->low = low;
+	r->high = high;
+	for (i = 0; i < n; i++) {
+		if (!c[i].usable)
+			continue;
+		if (c[i].offset < low || c[i].offset > high) {
+			c[i].verdict = SEL_FALSETICKER;
+			continue;
+		}
+		c[i].verdict = SEL_OUTLIER;
+		surv[nsurv++] = i;
+	}
+	r->n_true = nsurv;
+	/* Order survivors by merit: stratum, then root distance. */
+	for (i = 1; i < nsurv; i++)
+		for (j = i; j > 0; j--) {
+			const struct sel_cand *a = &c[surv[j]], *b = &c[surv[j - 1]];
+			if (a->stratum < b->stratum ||
+			    (a->stratum == b->stratum && a->root_distance < b->root_distance)) {
+				size_t t = surv[j];
+				surv[j] = surv[j - 1];
+				surv[j - 1] = t;
+			} else
+				break;
+		}
+	/* Cluster: drop the survivor with the largest selection jitter while
+	 * that exceeds the smallest peer jitter and more than NMIN remain. */
+	while (nsurv > SEL_NMIN) {
+		double max_sj = -1, min_pj = INFINITY;
+		size_t worst = 0;
+		for (i = 0; i < nsurv; i++) {
+			double sj = 0;
+			for (j = 0; j < nsurv; j++) {
+				double d = c[surv[j]].offset - c[surv[i]].offset;
+				sj += d * d;
+			}
+			sj = sqrt(sj / (double)(nsurv - 1));
+			if (sj > max_sj) {
+				max_sj = sj;
+				worst = i;
+			}
+			if (c[surv[i]].jitter < min_pj)
+				min_pj = c[surv[i]].jitter;
+		}
+		if (max_sj <= min_pj)
+			break;
+		for (i = worst; i + 1 < nsurv; i++)
+			surv[i] = surv[i + 1];
+		nsurv--;
+	}
+	r->n_survivors = nsurv;
+	/* Combine, weighted by 1 / root distance. */
+	for (i = 0; i < nsurv; i++) {
+		double lam = fmax(c[surv[i]].root_distance, 1e-9);
+		num += c[surv[i]].offset / lam;
+		den += 1.0 / lam;
+		c[surv[i]].verdict = SEL_COMBINED;
+	}
+	r->offset = num / den;
+	/* The true offset lies in every truechimer's correctness interval,
+	 * so the tightest such interval, widened to reach the combined
+	 * offset, bounds the error. */
+	bound = INFINITY;
+	for (i = 0; i < nsurv; i++) {
+		double b = c[surv[i]].root_distance + fabs(c[surv[i]].offset - r->offset);
+		if (b < bound)
+			bound = b;
+	}
+	r->bound = bound;
+	r->sys_peer = surv[0];
+	c[surv[0]].verdict = SEL_SYSPEER;
+	ret = 0;
+out:
+	free(e);
+	free(surv);
+	return ret;
+}
+
+const char *
+SEL_verdict_name(enum sel_verdict v)
+{
+	switch (v) {
+	case SEL_UNUSABLE: return "unusable";
+	case SEL_FALSETICKER: return "falseticker";
+	case SEL_OUTLIER: return "outlier";
+	case SEL_COMBINED: return "combined";
+	case SEL_SYSPEER: return "system peer";
+	}
+	return "?";
+}

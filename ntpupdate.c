@@ -1,0 +1,335 @@
+/* ntpupdate: set the system clock once from one or more NTP servers.
+ * options -> engine (measure, filter, select) -> decision -> clock driver
+ * -> ntpdate-style lines. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/cli.h"
+#include "common/clock.h"
+#include "common/engine.h"
+#include "common/log.h"
+#include "common/version.h"
+
+#define EXIT_SET 0
+#define EXIT_NOSERVER 1
+#define EXIT_USAGE 2
+#define EXIT_REFUSED 3
+#define EXIT_CLOCK 4
+
+#define STEP_THRESHOLD 0.5
+
+struct opts {
+	struct eng_config eng;
+	int force_step, force_slew, debug, query, use_syslog, verbose;
+	double max_step; /* < 0: no limit */
+};
+
+enum { OPT_MAX_STEP = 256, OPT_MAX_DISTANCE, OPT_GAP };
+
+static const struct option longopts[] = {
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "step", no_argument, NULL, 'b' },
+	{ "slew", no_argument, NULL, 'B' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "samples", required_argument, NULL, 'p' },
+	{ "query", no_argument, NULL, 'q' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "unprivileged-port", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "max-step", required_argument, NULL, OPT_MAX_STEP },
+	{ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "                 [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	printf("\n"
+	    "Set the system clock once from NTP servers (default %s).\n"
+	    "A server is host, host:port, an IPv4 address, an IPv6 address or [v6]:port;\n"
+	    "every address a name resolves to is queried.\n\n"
+	    "  -4, --ipv4            use IPv4 addresses only\n"
+	    "  -6, --ipv6            use IPv6 addresses only\n"
+	    "  -b, --step            always step the clock\n"
+	    "  -B, --slew            always slew the clock\n"
+	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    "  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
+	    "  -q, --query           only query: print the results, do not set the clock\n"
+	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
+	    "  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	    "  -u                    accepted for ntpdate compatibility (ports are always unprivileged)\n"
+	    "  -v, --verbose         print the version and the error bound\n"
+	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
+	    "      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n"
+	    "      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	    "  -h, --help            show this help\n"
+	    "  -V, --version         show the version\n"
+	    "\n"
+	    "Offsets are positive when the server is ahead of the local clock.\n"
+	    "|offset| >= 0.5 s steps the clock, smaller offsets slew it.\n\n"
+	    "Exit status: 0 clock set (with -q/-d: a usable answer), 1 no usable server,\n"
+	    "2 usage or configuration error, 3 refused by a safety limit,\n"
+	    "4 the clock could not be set.\n",
+	    CLI_DEFAULT_SERVER);
+}
+
+static int
+bad_option(const char *opt, const char *err)
+{
+	fprintf(stderr, "ntpupdate: %s: %s\n", opt, err);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, int *first_server)
+{
+	char err[160];
+	double d;
+	long long n;
+	int c;
+
+	ENG_config_defaults(&o->eng);
+	o->max_step = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":46bBdp:qst:uvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case '4':
+			o->eng.family = AF_INET;
+			break;
+		case '6':
+			o->eng.family = AF_INET6;
+			break;
+		case 'b':
+			o->force_step = 1;
+			o->force_slew = 0;
+			break;
+		case 'B':
+			o->force_slew = 1;
+			o->force_step = 0;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'p':
+			if (CLI_parse_int(optarg, 1, ENG_MAX_REQUESTS, &n, err, sizeof(err)) < 0)
+				return bad_option("-p", err);
+			o->eng.samples = (int)n;
+			break;
+		case 'q':
+			o->query = 1;
+			break;
+		case 's':
+			o->use_syslog = 1;
+			break;
+		case 't':
+			if (CLI_parse_seconds(optarg, 0.001, 60, &d, err, sizeof(err)) < 0)
+				return bad_option("-t", err);
+			o->eng.timeout = d;
+			break;
+		case 'u':
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case OPT_MAX_STEP:
+			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
+				return bad_option("--max-step", err);
+			o->max_step = d;
+			break;
+		case OPT_MAX_DISTANCE:
+			if (CLI_parse_seconds(optarg, 0.001, 16, &d, err, sizeof(err)) < 0)
+				return bad_option("--max-distance", err);
+			o->eng.max_distance = d;
+			break;
+		case OPT_GAP:
+			if (CLI_parse_seconds(optarg, 0, 60000, &d, err, sizeof(err)) < 0)
+				return bad_option("--gap", err);
+			o->eng.gap = d / 1000.0;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		case 'V':
+			printf("ntpupdate %s\n", NTPUPDATE_VERSION);
+			exit(0);
+		case ':':
+			snprintf(err, sizeof(err), "option requires an argument");
+			return bad_option(argv[optind - 1], err);
+		default:
+			snprintf(err, sizeof(err), "unknown option");
+			return bad_option(argv[optind - 1], err);
+		}
+	}
+	*first_server = optind;
+	return 0;
+}
+
+static void
+print_debug(const struct eng_run *run, const struct log *lg)
+{
+	size_t i, j;
+	char reason[256], t1s[64], t2s[64], t3s[64], t4s[64];
+
+	for (i = 0; i < run->n_src; i++) {
+		const struct eng_source *s = &run->src[i];
+		LOG_info(lg, "source %s (%s)", s->addr_port, s->given);
+		for (j = 0; j < s->n_req; j++) {
+			const struct eng_request *r = &s->req[j];
+			ENG_request_text(r, reason, sizeof(reason));
+			if (r->outcome == REQ_OK) {
+				const struct flt_sample *x = &s->samples[r->sample];
+				struct timespec t;
+				t = NTT_to_timespec(x->t1, run->start_real.tv_sec);
+				NTT_format_utc(&t, t1s, sizeof(t1s));
+				t = NTT_to_timespec(x->t2, run->start_real.tv_sec);
+				NTT_format_utc(&t, t2s, sizeof(t2s));
+				t = NTT_to_timespec(x->t3, run->start_real.tv_sec);
+				NTT_format_utc(&t, t3s, sizeof(t3s));
+				t = NTT_to_timespec(x->t4, run->start_real.tv_sec);
+				NTT_format_utc(&t, t4s, sizeof(t4s));
+				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
+				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
+				LOG_info(lg, "    t1 %s  t2 %s", t1s, t2s);
+				LOG_info(lg, "    t3 %s  t4 %s", t3s, t4s);
+			} else {
+				LOG_info(lg, "  request %zu: %s", j + 1, reason);
+			}
+		}
+		if (s->have_est)
+			LOG_info(lg, "  filter: offset %+.6f delay %.6f jitter %.6f root distance %.6f",
+			    s->est.offset, s->est.delay, s->est.jitter, s->est.root_distance);
+		ENG_source_reason(run, s, reason, sizeof(reason));
+		LOG_info(lg, "  verdict: %s", reason);
+	}
+}
+
+static void
+print_reasons(const struct eng_run *run, const struct log *lg)
+{
+	size_t i;
+	char reason[256];
+
+	if (run->n_src > 0 && run->result.n_usable >= 2)
+		LOG_err(lg, "no server suitable for synchronization found: "
+		    "no majority of the %zu answering servers agrees", run->result.n_usable);
+	else
+		LOG_err(lg, "no server suitable for synchronization found");
+	for (i = 0; i < run->n_src; i++) {
+		ENG_source_reason(run, &run->src[i], reason, sizeof(reason));
+		LOG_err(lg, "  %s: %s", run->src[i].addr_port, reason);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct eng_run run;
+	struct log lg;
+	const struct eng_source *peer;
+	int first = 0, i, rc, step, query;
+	double off;
+	char err[200];
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_args(argc, argv, &o, &first);
+	if (rc != 0)
+		return rc;
+	LOG_open(&lg, "ntpupdate", o.use_syslog);
+	o.eng.precision = NTT_local_precision();
+	ENG_init(&run, &o.eng);
+	for (i = first; i < argc || i == first; i++) {
+		struct cli_server srv;
+		/* no server given: the pool */
+		const char *arg = i < argc ? argv[i] : CLI_DEFAULT_SERVER;
+		if (CLI_parse_server(arg, &srv, err, sizeof(err)) < 0) {
+			LOG_err(&lg, "%s", err);
+			ENG_free(&run);
+			return EXIT_USAGE;
+		}
+		if (ENG_add_server(&run, &srv) < 0) {
+			LOG_err(&lg, "too many servers (at most %d addresses)", ENG_MAX_SOURCES);
+			ENG_free(&run);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.verbose)
+		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);
+
+	ENG_run(&run);
+	query = o.query || o.debug;
+
+	if (o.debug)
+		print_debug(&run, &lg);
+	if (o.query) {
+		for (i = 0; i < (int)run.n_src; i++) {
+			const struct eng_source *s = &run.src[i];
+			LOG_info(&lg, "server %s, stratum %d, offset %+.6f, delay %.5f", s->addr,
+			    s->have_est ? s->cand.stratum : 0, s->have_est ? s->est.offset : 0.0,
+			    s->have_est ? s->est.delay : 0.0);
+		}
+	}
+	if (!run.have_result) {
+		print_reasons(&run, &lg);
+		ENG_free(&run);
+		LOG_close(&lg);
+		return EXIT_NOSERVER;
+	}
+	peer = &run.src[run.result.sys_peer];
+	off = run.result.offset;
+	step = o.force_step || (!o.force_slew && fabs(off) >= STEP_THRESHOLD);
+	if (o.debug || o.verbose)
+		LOG_info(&lg, "offset %+.6f +/- %.6f sec", off, run.result.bound);
+
+	rc = EXIT_SET;
+	if (!query) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (!isfinite(off)) {
+			LOG_err(&lg, "refusing to set the clock: offset is not a number");
+			rc = EXIT_REFUSED;
+		} else if (o.max_step >= 0 && fabs(off) > o.max_step) {
+			LOG_err(&lg, "refusing to %s the clock by %+.6f s: more than --max-step %g s",
+			    step ? "step" : "slew", off, o.max_step);
+			rc = EXIT_REFUSED;
+		} else if ((double)now.tv_sec + off < (double)NTPUPDATE_BUILD_EPOCH) {
+			LOG_err(&lg, "refusing to set the clock to before this program was built "
+			    "(offset %+.6f s)", off);
+			rc = EXIT_REFUSED;
+		} else if ((step ? CLK_step(CLK_linux(), off) : CLK_slew(CLK_linux(), off)) < 0) {
+			int e = errno;
+			if (e == EPERM || e == EACCES)
+				LOG_err(&lg, "cannot %s the clock: %s; run as root, or use -q to only query",
+				    step ? "step" : "slew", strerror(e));
+			else
+				LOG_err(&lg, "cannot %s the clock: %s", step ? "step" : "slew", strerror(e));
+			rc = EXIT_CLOCK;
+		}
+	}
+	if (rc == EXIT_SET)
+		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
+		    off);
+	ENG_free(&run);
+	LOG_close(&lg);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/* clockshim: LD_PRELOAD library that intercepts every call that could
+ * change the system clock, records it, and never passes it on.
+ *   CLOCKSHIM_LOG=file   append one line per call:
+ *                        "step +3600.000000000" or "slew +0.200000"
+ *                        (and "set ..." / "adjtimex ..." for the rest)
+ *   CLOCKSHIM_FAIL=1     make every call fail with EPERM
+ * Read-only calls (adjtimex with modes 0, clock_adjtime with modes 0) are
+ * answered without touching anything. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+#include <time.h>
+
+
+static int
+record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+record(const char *fmt, ...)
+{
+	const char *path = getenv("CLOCKSHIM_LOG");
+	va_list ap;
+
+	if (path != NULL) {
+		FILE *f = fopen(path, "a");
+		if (f != NULL) {
+			va_start(ap, fmt);
+			vfprintf(f, fmt, ap);
+			va_end(ap);
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	if (getenv("CLOCKSHIM_FAIL") != NULL) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+clock_settime(clockid_t clk, const struct timespec *ts)
+{
+	return record("set %d %lld.%09ld", (int)clk, (long long)ts->tv_sec, ts->tv_nsec);
+}
+
+int
+settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+	(void)tz;
+	if (tv == NULL)
+		return record("settimeofday tz-only");
+	return record("set %lld.%06ld", (long long)tv->tv_sec, (long)tv->tv_usec);
+}
+
+int
+adjtime(const struct timeval *delta, struct timeval *olddelta)
+{
+	if (olddelta != NULL)
+		memset(olddelta, 0, sizeof(*olddelta));
+	if (delta == NULL)
+		return 0;
+	return record("slew %+.6f", (double)delta->tv_sec + delta->tv_usec / 1e6);
+}
+
+static int
+timex_call(const char *who, struct timex *tx)
+{
+	if (tx->modes == 0) {
+		memset(tx, 0, sizeof(*tx));
+		return TIME_OK;
+	}
+	if (tx->modes & ADJ_SETOFFSET) {
+		double scale = (tx->modes & ADJ_NANO) ? 1e9 : 1e6;
+		return record("step %+.9f", (double)tx->time.tv_sec + tx->time.tv_usec / scale);
+	}
+	if ((tx->modes & ADJ_OFFSET_SINGLESHOT) == ADJ_OFFSET_SINGLESHOT)
+		return record("slew %+.6f", tx->offset / 1e6);
+	return record("%s modes=%#x offset=%ld freq=%ld", who, tx->modes, tx->offset, tx->freq);
+}
+
+int
+adjtimex(struct timex *tx)
+{
+	return timex_call("adjtimex", tx);
+}
+
+int
+ntp_adjtime(struct timex *tx)
+{
+	return timex_call("ntp_adjtime", tx);
+}
+
+int
+clock_adjtime(clockid_t clk, struct timex *tx)
+{
+	(void)clk;
+	return timex_call("clock_adjtime", tx);
+}

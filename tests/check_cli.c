@@ -1,0 +1,111 @@
+/* Unit tests: common/cli (server arguments, numbers). */
+#include <math.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "check_common.h"
+
+static void
+ok(const char *arg, const char *host, const char *port)
+{
+	struct cli_server s;
+	char err[128];
+	ck_assert_msg(CLI_parse_server(arg, &s, err, sizeof(err)) == 0, "%s: %s", arg, err);
+	ck_assert_str_eq(s.host, host);
+	ck_assert_str_eq(s.port, port);
+	ck_assert_str_eq(s.given, arg);
+}
+
+static void
+bad(const char *arg)
+{
+	struct cli_server s;
+	char err[128] = "";
+	memset(&s, 0x33, sizeof(s));
+	ck_assert_msg(CLI_parse_server(arg, &s, err, sizeof(err)) == -1, "accepted %s", arg);
+	ck_assert_msg(err[0] != '\0', "no message for %s", arg);
+	ck_assert_msg(strchr(err, '\n') == NULL, "multi-line message for %s", arg);
+	ck_assert_int_eq(((unsigned char *)&s)[0], 0x33);
+}
+
+START_TEST(t_servers_good)
+{
+	ok("pool.ntp.org", "pool.ntp.org", "123");
+	ok("pool.ntp.org:1123", "pool.ntp.org", "1123");
+	ok("192.0.2.1", "192.0.2.1", "123");
+	ok("127.0.0.1:40000", "127.0.0.1", "40000");
+	ok("::1", "::1", "123");
+	ok("2001:db8::1", "2001:db8::1", "123");
+	ok("[::1]", "::1", "123");
+	ok("[::1]:65535", "::1", "65535");
+	ok("[fe80::1%eth0]:123", "fe80::1%eth0", "123");
+	ok("ntp_1.example", "ntp_1.example", "123");
+}
+END_TEST
+
+START_TEST(t_servers_bad)
+{
+	bad("");
+	bad("host:");
+	bad("host:0");
+	bad("host:65536");
+	bad("host:12x");
+	bad("host:-1");
+	bad("[::1");
+	bad("[::1]x");
+	bad("[::1]:");
+	bad("[::1]:99999");
+	bad("[]:123");
+	bad("[host]:123");
+	bad("bad host");
+	bad("-x");
+	bad("a/b");
+	bad("host:123456789012");
+	{
+		char longname[400];
+		memset(longname, 'a', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		bad(longname);
+	}
+}
+END_TEST
+
+START_TEST(t_numbers)
+{
+	double d;
+	long long n;
+	char err[128];
+	ck_assert_int_eq(CLI_parse_seconds("1.5", 0, 10, &d, err, sizeof(err)), 0);
+	ck_assert(d == 1.5);
+	ck_assert_int_eq(CLI_parse_seconds("0.001", 0.001, 10, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(CLI_parse_seconds("1.5s", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds(" 1", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("nan", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("inf", 0, 1e300, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("11", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("-1", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_seconds("1e999", 0, 10, &d, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_int("4", 1, 8, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(CLI_parse_int("0", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_int("9", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_int("4x", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_parse_int("", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "invalid"));
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("core");
+	ADD(tc, t_servers_good);
+	ADD(tc, t_servers_bad);
+	ADD(tc, t_numbers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(suite)

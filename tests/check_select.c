@@ -1,0 +1,122 @@
+/* Unit tests: common/select (intersection, cluster, combine). */
+#include <math.h>
+
+#include "common/select.h"
+#include "check_common.h"
+
+static struct sel_cand
+cand(double off, double lambda)
+{
+	struct sel_cand c = { 0 };
+	c.usable = 1;
+	c.offset = off;
+	c.root_distance = lambda;
+	c.jitter = 0.0005;
+	c.stratum = 2;
+	return c;
+}
+
+START_TEST(t_five_two_liars)
+{
+	/* 5 servers of which 2 lie by an hour: the 3 win */
+	struct sel_cand c[5] = { cand(0.001, 0.010), cand(3600.0, 0.010), cand(-0.002, 0.012),
+		cand(3600.003, 0.008), cand(0.0005, 0.020) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 5, &r), 0);
+	ck_assert_int_eq(c[1].verdict, SEL_FALSETICKER);
+	ck_assert_int_eq(c[3].verdict, SEL_FALSETICKER);
+	ck_assert(c[0].verdict >= SEL_COMBINED);
+	ck_assert(c[2].verdict >= SEL_COMBINED);
+	ck_assert(c[4].verdict >= SEL_COMBINED);
+	ck_assert_uint_eq(r.n_true, 3);
+	ck_assert(fabs(r.offset) < 0.003);
+	ck_assert_uint_eq(r.sys_peer, 0); /* smallest root distance of the three */
+	ck_assert_int_eq(c[0].verdict, SEL_SYSPEER);
+	/* combined weights: 1/lambda */
+	{
+		double w0 = 1 / 0.010, w2 = 1 / 0.012, w4 = 1 / 0.020;
+		double want = (0.001 * w0 - 0.002 * w2 + 0.0005 * w4) / (w0 + w2 + w4);
+		ck_assert(fabs(r.offset - want) < 1e-12);
+	}
+	/* bound covers the combined offset's distance to the best interval */
+	ck_assert(r.bound >= 0.010 && r.bound < 0.012);
+}
+END_TEST
+
+START_TEST(t_two_against_two)
+{
+	struct sel_cand c[4] = { cand(0.0, 0.01), cand(0.001, 0.01), cand(3600.0, 0.01), cand(3600.001, 0.01) };
+	struct sel_result r;
+	int i;
+	ck_assert_int_eq(SEL_select(c, 4, &r), -1);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(c[i].verdict, SEL_FALSETICKER);
+	ck_assert_uint_eq(r.n_usable, 4);
+}
+END_TEST
+
+START_TEST(t_single_and_none)
+{
+	struct sel_cand c[3] = { cand(1.25, 0.02), cand(0, 0), cand(0, 0) };
+	struct sel_result r;
+	c[1].usable = 0;
+	c[2].usable = 0;
+	ck_assert_int_eq(SEL_select(c, 3, &r), 0);
+	ck_assert(r.offset == 1.25);
+	ck_assert(r.bound == 0.02);
+	ck_assert_int_eq(c[0].verdict, SEL_SYSPEER);
+	ck_assert_int_eq(c[1].verdict, SEL_UNUSABLE);
+	c[0].usable = 0;
+	ck_assert_int_eq(SEL_select(c, 3, &r), -1);
+	ck_assert_uint_eq(r.n_usable, 0);
+}
+END_TEST
+
+START_TEST(t_nan_never_usable)
+{
+	struct sel_cand c[2] = { cand(NAN, 0.01), cand(0.1, INFINITY) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 2, &r), -1);
+}
+END_TEST
+
+START_TEST(t_two_disjoint)
+{
+	/* two servers that do not overlap: no majority */
+	struct sel_cand c[2] = { cand(0.0, 0.01), cand(1.0, 0.01) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 2, &r), -1);
+}
+END_TEST
+
+START_TEST(t_cluster_drops_outlier)
+{
+	/* 5 truechimers with wide intervals, one far from the rest within
+	 * them: clustering drops it when jitters are small */
+	struct sel_cand c[5] = { cand(0.000, 0.5), cand(0.001, 0.5), cand(-0.001, 0.5),
+		cand(0.0005, 0.5), cand(0.300, 0.5) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 5, &r), 0);
+	ck_assert_uint_eq(r.n_true, 5);
+	ck_assert_int_eq(c[4].verdict, SEL_OUTLIER);
+	ck_assert(r.n_survivors >= 3 && r.n_survivors < 5);
+	ck_assert(fabs(r.offset) < 0.002);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("select");
+	TCase *tc = tcase_create("core");
+	ADD(tc, t_five_two_liars);
+	ADD(tc, t_two_against_two);
+	ADD(tc, t_single_and_none);
+	ADD(tc, t_nan_never_usable);
+	ADD(tc, t_two_disjoint);
+	ADD(tc, t_cluster_drops_outlier);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(suite)

@@ -24,14 +24,14 @@ LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-COMMON   = ntptime packet filter select clock cli net engine log
+COMMON   = ntptime packet filter select clock cli net engine log decide report
 COMMON_O = $(COMMON:%=$(O)/common/%.o)
-TESTS    = ntptime packet filter select clock cli
+TESTS    = ntptime packet filter select clock cli report
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
 .PHONY: all check check-asan unit e2e install clean fuzz fuzz-smoke bench
 
-all: ntpupdate
+all: ntpupdate ntpquery
 
 ntpupdate ntpquery: %: $(O)/%
 	cp $< $@
@@ -63,7 +63,7 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 $(O)/common $(O)/tests:
 	mkdir -p $@
 
-TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
+TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh

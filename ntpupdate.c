@@ -11,6 +11,7 @@
 
 #include "common/cli.h"
 #include "common/clock.h"
+#include "common/decide.h"
 #include "common/engine.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -20,8 +21,6 @@
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
 #define EXIT_CLOCK 4
-
-#define STEP_THRESHOLD 0.5
 
 struct opts {
 	struct eng_config eng;
@@ -248,7 +247,9 @@ main(int argc, char **argv)
 	struct log lg;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
-	double off;
+	struct dec_policy pol;
+	struct dec_result dec;
+	struct timespec now;
 	char err[200];
 
 	memset(&o, 0, sizeof(o));
@@ -296,27 +297,22 @@ main(int argc, char **argv)
 		return EXIT_NOSERVER;
 	}
 	peer = &run.src[run.result.sys_peer];
-	off = run.result.offset;
-	step = o.force_step || (!o.force_slew && fabs(off) >= STEP_THRESHOLD);
+	pol.force_step = o.force_step;
+	pol.force_slew = o.force_slew;
+	pol.max_step = o.max_step;
+	pol.floor = NTPUPDATE_BUILD_EPOCH;
+	clock_gettime(CLOCK_REALTIME, &now);
+	DEC_decide(&run, &pol, &now, &dec);
+	step = dec.step;
 	if (o.debug || o.verbose)
-		LOG_info(&lg, "offset %+.6f +/- %.6f sec", off, run.result.bound);
+		LOG_info(&lg, "offset %+.6f +/- %.6f sec", dec.offset, run.result.bound);
 
 	rc = EXIT_SET;
 	if (!query) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (!isfinite(off)) {
-			LOG_err(&lg, "refusing to set the clock: offset is not a number");
+		if (dec.action == DEC_REFUSE) {
+			LOG_err(&lg, "refusing to %s the clock: %s", step ? "step" : "slew", dec.reason);
 			rc = EXIT_REFUSED;
-		} else if (o.max_step >= 0 && fabs(off) > o.max_step) {
-			LOG_err(&lg, "refusing to %s the clock by %+.6f s: more than --max-step %g s",
-			    step ? "step" : "slew", off, o.max_step);
-			rc = EXIT_REFUSED;
-		} else if ((double)now.tv_sec + off < (double)NTPUPDATE_BUILD_EPOCH) {
-			LOG_err(&lg, "refusing to set the clock to before this program was built "
-			    "(offset %+.6f s)", off);
-			rc = EXIT_REFUSED;
-		} else if ((step ? CLK_step(CLK_linux(), off) : CLK_slew(CLK_linux(), off)) < 0) {
+		} else if ((step ? CLK_step(CLK_linux(), dec.offset) : CLK_slew(CLK_linux(), dec.offset)) < 0) {
 			int e = errno;
 			if (e == EPERM || e == EACCES)
 				LOG_err(&lg, "cannot %s the clock: %s; run as root, or use -q to only query",
@@ -328,7 +324,7 @@ main(int argc, char **argv)
 	}
 	if (rc == EXIT_SET)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
-		    off);
+		    dec.offset);
 	ENG_free(&run);
 	LOG_close(&lg);
 	return rc;

@@ -507,8 +507,9 @@ ENG_source_reason(const struct eng_run *run, const struct eng_source *s, char *b
 			return;
 		case SEL_FALSETICKER:
 			if (run->have_result)
-				snprintf(buf, len, "falseticker: outside the majority's interval "
-				    "[%+.6f, %+.6f]", run->result.low, run->result.high);
+				snprintf(buf, len, "falseticker: its interval [%+.6f, %+.6f] misses "
+				    "the majority's [%+.6f, %+.6f]", s->cand.offset - s->cand.root_distance,
+				    s->cand.offset + s->cand.root_distance, run->result.low, run->result.high);
 			else
 				snprintf(buf, len, "no majority: the servers disagree");
 			return;

@@ -6,7 +6,7 @@
 
 struct edge {
 	double val;
-	int type; /* -1 low end, 0 midpoint, +1 high end */
+	int type; /* -1 low end, +1 high end */
 };
 
 static int
@@ -21,12 +21,16 @@ edge_cmp(const void *a, const void *b)
 	return x->type - y->type;
 }
 
-/* Marzullo-style intersection with midpoints (RFC 5905 A.5.5.1).  Returns
- * 0 and the interval, or -1 if no majority.  */
+/* Intersection (RFC 5905 11.2.1 as ntpd 4.2.8 and chrony run it): the
+ * smallest interval that lies within the correctness intervals of the
+ * most candidates, for "allow" falsetickers from 0 up to just under half.
+ * Endpoints only: requiring the midpoints inside as well (the RFC's
+ * figure) throws out honest servers whose wide intervals contain the
+ * truth.  Returns 0 and the interval, or -1 if no majority agrees. */
 static int
 intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *lowp, double *highp)
 {
-	size_t i, k = 0, allow, found;
+	size_t i, k = 0, allow;
 	int chime;
 	double low = 0, high = 0;
 
@@ -34,23 +38,19 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
 		if (!c[i].usable)
 			continue;
 		e[k++] = (struct edge){ c[i].offset - c[i].root_distance, -1 };
-		e[k++] = (struct edge){ c[i].offset, 0 };
 		e[k++] = (struct edge){ c[i].offset + c[i].root_distance, 1 };
 	}
 	qsort(e, k, sizeof(*e), edge_cmp);
 	for (allow = 0; 2 * allow < m; allow++) {
-		found = 0;
-		chime = 0;
 		low = INFINITY;
 		high = -INFINITY;
+		chime = 0;
 		for (i = 0; i < k; i++) {
 			chime -= e[i].type;
 			if (chime >= (int)(m - allow)) {
 				low = e[i].val;
 				break;
 			}
-			if (e[i].type == 0)
-				found++;
 		}
 		chime = 0;
 		for (i = k; i-- > 0;) {
@@ -59,11 +59,7 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
 				high = e[i].val;
 				break;
 			}
-			if (e[i].type == 0)
-				found++;
 		}
-		if (found > allow)
-			continue;
 		if (low <= high) {
 			*lowp = low;
 			*highp = high;
@@ -93,7 +89,7 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 	r->n_usable = m;
 	if (m == 0)
 		return -1;
-	e = calloc(3 * m, sizeof(*e));
+	e = calloc(2 * m, sizeof(*e));
 	surv = calloc(m, sizeof(*surv));
 	if (e == NULL || surv == NULL)
 		goto out;
@@ -108,7 +104,8 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 	for (i = 0; i < n; i++) {
 		if (!c[i].usable)
 			continue;
-		if (c[i].offset < low || c[i].offset > high) {
+		/* a falseticker's interval misses the intersection */
+		if (c[i].offset + c[i].root_distance < low || c[i].offset - c[i].root_distance > high) {
 			c[i].verdict = SEL_FALSETICKER;
 			continue;
 		}

@@ -12,7 +12,7 @@
 /* Verdict for one candidate. */
 enum sel_verdict {
 	SEL_UNUSABLE = 0,   /* not a candidate (set by the caller) */
-	SEL_FALSETICKER,    /* midpoint outside the majority's interval */
+	SEL_FALSETICKER,    /* interval misses the majority's intersection */
 	SEL_OUTLIER,        /* truechimer dropped by clustering */
 	SEL_COMBINED,       /* survivor, combined into the result */
 	SEL_SYSPEER,        /* the best survivor */

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <bsd/stdlib.h>
 
@@ -106,12 +107,12 @@ now_ts(double offset)
 
 static void
 answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
-    const struct sockaddr_storage *peer, socklen_t plen)
+    const struct sockaddr_storage *peer, socklen_t plen, const struct timespec *rxts)
 {
 	struct pkt q, p;
 	uint8_t buf[PKT_MAX_LEN + 64];
 	size_t len;
-	NTP_ts rec = now_ts(c->offset);
+	NTP_ts rec = NTT_add(NTT_from_timespec(rxts), c->offset);
 	int i, sfd = c->other_port ? ofd : fd;
 
 	if (PKT_decode(req, reqlen, &q) != PKT_OK)
@@ -257,6 +258,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ntp-testserver: cannot bind %s:%d: %s\n", c.addr, c.port, strerror(errno));
 		return 1;
 	}
+	{
+		int on = 1;
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	}
 	if (c.other_port && (ofd = bind_sock(&c, 0, &oss, &osl)) < 0) {
 		fprintf(stderr, "ntp-testserver: cannot bind second port\n");
 		return 1;
@@ -276,6 +281,7 @@ main(int argc, char **argv)
 		socklen_t plen = sizeof(peer);
 		ssize_t n;
 		double left;
+		struct timespec rxts;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = c.lifetime - NTT_timespec_diff(&now, &start);
@@ -283,9 +289,31 @@ main(int argc, char **argv)
 			break;
 		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
 			continue;
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
-		if (n < 0)
-			continue;
+		{
+			union {
+				char b[CMSG_SPACE(sizeof(struct timespec))];
+				struct cmsghdr align;
+			} ctl;
+			struct iovec iov = { buf, sizeof(buf) };
+			struct msghdr msg;
+			struct cmsghdr *cm;
+			memset(&msg, 0, sizeof(msg));
+			msg.msg_name = &peer;
+			msg.msg_namelen = plen;
+			msg.msg_iov = &iov;
+			msg.msg_iovlen = 1;
+			msg.msg_control = ctl.b;
+			msg.msg_controllen = sizeof(ctl.b);
+			n = recvmsg(fd, &msg, 0);
+			if (n < 0)
+				continue;
+			plen = msg.msg_namelen;
+			/* kernel receive timestamp, as a real server (chronyd) has */
+			clock_gettime(CLOCK_REALTIME, &rxts);
+			for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS)
+					memcpy(&rxts, CMSG_DATA(cm), sizeof(rxts));
+		}
 		nreq++;
 		if (logf != NULL) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
@@ -295,7 +323,7 @@ main(int argc, char **argv)
 		if (c.drop_all || (long)nreq <= c.drop_first ||
 		    (c.drop_every > 0 && nreq % (unsigned long)c.drop_every == 0))
 			continue;
-		answer(&c, fd, ofd, buf, (size_t)n, &peer, plen);
+		answer(&c, fd, ofd, buf, (size_t)n, &peer, plen, &rxts);
 	}
 	return 0;
 }

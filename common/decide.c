@@ -1,0 +1,53 @@
+/* decide: step, slew, nothing or refuse. */
+#include "decide.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void
+DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
+    struct dec_result *d)
+{
+	double off;
+
+	d->reason[0] = '\0';
+	d->offset = 0;
+	d->step = 0;
+	if (!run->have_result) {
+		d->action = DEC_NONE;
+		if (run->result.n_usable >= 2)
+			snprintf(d->reason, sizeof(d->reason),
+			    "no majority of the %zu answering servers agrees", run->result.n_usable);
+		else
+			snprintf(d->reason, sizeof(d->reason), "no usable server");
+		return;
+	}
+	off = run->result.offset;
+	d->offset = off;
+	d->step = p->force_step || (!p->force_slew && fabs(off) >= DEC_STEP_THRESHOLD);
+	d->action = d->step ? DEC_STEP : DEC_SLEW;
+	if (!isfinite(off)) {
+		d->action = DEC_REFUSE;
+		snprintf(d->reason, sizeof(d->reason), "offset is not a finite number");
+	} else if (p->max_step >= 0 && fabs(off) > p->max_step) {
+		d->action = DEC_REFUSE;
+		snprintf(d->reason, sizeof(d->reason), "%+.6f s is more than --max-step %g s", off,
+		    p->max_step);
+	} else if ((double)now->tv_sec + off < (double)p->floor) {
+		d->action = DEC_REFUSE;
+		snprintf(d->reason, sizeof(d->reason),
+		    "the result (%+.6f s) is before this program was built", off);
+	}
+}
+
+const char *
+DEC_action_name(enum dec_action a)
+{
+	switch (a) {
+	case DEC_NONE: return "nothing";
+	case DEC_STEP: return "step";
+	case DEC_SLEW: return "slew";
+	case DEC_REFUSE: return "refuse";
+	}
+	return "?";
+}

@@ -1,0 +1,42 @@
+/* decide: what ntpupdate does with a run's result (step, slew, nothing,
+ * refuse), in one place so ntpquery reports exactly what ntpupdate would
+ * do. */
+#ifndef DECIDE_H
+#define DECIDE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "engine.h"
+
+#define DEC_STEP_THRESHOLD 0.5 /* |offset| at or above this steps */
+
+enum dec_action {
+	DEC_NONE = 0, /* no usable answer: nothing to do */
+	DEC_STEP,
+	DEC_SLEW,
+	DEC_REFUSE,   /* an answer, but a safety limit forbids using it */
+};
+
+struct dec_policy {
+	int force_step;    /* -b */
+	int force_slew;    /* -B */
+	double max_step;   /* --max-step; < 0: none */
+	long long floor;   /* never set the clock before this Unix time */
+};
+
+struct dec_result {
+	enum dec_action action;
+	int step;          /* the change would be a step (else a slew) */
+	double offset;
+	char reason[160];  /* why refused or none */
+};
+
+/* Decide from a finished run; now is the current real time. */
+void DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
+    struct dec_result *d);
+
+/* "step", "slew", "nothing", "refuse". */
+const char *DEC_action_name(enum dec_action a);
+
+#endif

@@ -1,0 +1,585 @@
+/* report: table, legend, packet details, JSON. */
+#include "report.h"
+#include "version.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <string.h>
+
+#include <bsd/string.h>
+
+void
+REP_fmt_signed(double x, char *buf, size_t len)
+{
+	double a = fabs(x);
+
+	if (!isfinite(x))
+		snprintf(buf, len, "%7s", "nan");
+	else if (a * 1e9 < 9999.5)
+		snprintf(buf, len, "%+5.0fns", x * 1e9);
+	else if (a * 1e6 < 9999.5)
+		snprintf(buf, len, "%+5.0fus", x * 1e6);
+	else if (a * 1e3 < 9999.5)
+		snprintf(buf, len, "%+5.0fms", x * 1e3);
+	else
+		snprintf(buf, len, "%+6.0fs", x);
+}
+
+void
+REP_fmt_unsigned(double x, char *buf, size_t len)
+{
+	double a = fabs(x);
+
+	if (!isfinite(x))
+		snprintf(buf, len, "%6s", "nan");
+	else if (a * 1e9 < 9999.5)
+		snprintf(buf, len, "%4.0fns", a * 1e9);
+	else if (a * 1e6 < 9999.5)
+		snprintf(buf, len, "%4.0fus", a * 1e6);
+	else if (a * 1e3 < 9999.5)
+		snprintf(buf, len, "%4.0fms", a * 1e3);
+	else
+		snprintf(buf, len, "%5.0fs", a);
+}
+
+char
+REP_state_char(const struct eng_source *s)
+{
+	if (!s->have_est)
+		return '?';
+	switch (s->cand.verdict) {
+	case SEL_SYSPEER: return '*';
+	case SEL_COMBINED: return '+';
+	case SEL_OUTLIER: return '-';
+	case SEL_FALSETICKER: return 'x';
+	case SEL_UNUSABLE: break;
+	}
+	return '?';
+}
+
+unsigned
+REP_reach(const struct eng_source *s)
+{
+	unsigned r = 0;
+	size_t i;
+
+	for (i = 0; i < s->n_req; i++)
+		r = (r << 1) | (s->req[i].outcome == REQ_OK);
+	return r & 0xff;
+}
+
+int
+REP_poll(const struct eng_run *run)
+{
+	double g = ENG_spacing(run);
+
+	if (g <= 0)
+		return 0;
+	return (int)lround(log2(g));
+}
+
+void
+REP_legend(FILE *f)
+{
+	fputs("  .-- Source mode  '^' = server\n"
+	      " / .- Source state '*' = best source, '+' = combined into the result,\n"
+	      "| /                '-' = not combined (clustering), 'x' = falseticker,\n"
+	      "||                 '?' = unusable (no reply or rejected).\n"
+	      "||                                                .- xxxx [ yyyy ] +/- zzzz\n"
+	      "||      Reachability register (octal) ----.       |  xxxx = filter's offset,\n"
+	      "||      Log2(request spacing) -------.    |       |  yyyy = latest sample,\n"
+	      "||                                   |    |       |  zzzz = error bound\n"
+	      "||                                   |    |        \\ (positive: server ahead)\n",
+	    f);
+}
+
+static const char *
+display_name(const struct eng_source *s, int numeric, char *buf, size_t len)
+{
+	if (numeric && s->end != END_UNRESOLVED) {
+		/* the address, with the port when it is not the NTP port */
+		size_t n = strlen(s->addr_port);
+		if (n > 4 && strcmp(s->addr_port + n - 4, ":123") == 0)
+			strlcpy(buf, s->addr, len);
+		else
+			strlcpy(buf, s->addr_port, len);
+	} else {
+		strlcpy(buf, s->given, len);
+	}
+	return buf;
+}
+
+void
+REP_table(FILE *f, const struct eng_run *run, int numeric)
+{
+	struct timespec now;
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fputs("MS Name/IP address         Stratum Poll Reach LastRx Last sample\n"
+	      "===============================================================================\n",
+	    f);
+	for (i = 0; i < run->n_src; i++) {
+		const struct eng_source *s = &run->src[i];
+		char name[CLI_HOST_MAX + 16], lastrx[16], a[16], b[16], c[16];
+		double chosen = 0, latest = 0, bound = 0;
+		int stratum = 0;
+
+		display_name(s, numeric, name, sizeof(name));
+		if (strlen(name) > 27)
+			name[27] = '\0';
+		if (s->n_samples > 0) {
+			double age = NTT_timespec_diff(&now, &s->last_rx);
+			snprintf(lastrx, sizeof(lastrx), "%4.0f", age < 0 ? 0 : floor(age));
+			latest = s->samples[s->n_samples - 1].offset;
+			stratum = s->samples[s->n_samples - 1].stratum;
+		} else {
+			snprintf(lastrx, sizeof(lastrx), "%4s", "-");
+		}
+		if (s->have_est) {
+			chosen = s->est.offset;
+			bound = s->est.root_distance;
+		}
+		REP_fmt_signed(chosen, a, sizeof(a));
+		REP_fmt_signed(latest, b, sizeof(b));
+		REP_fmt_unsigned(bound, c, sizeof(c));
+		fprintf(f, "^%c %-27s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", REP_state_char(s), name,
+		    stratum, REP_poll(run), REP_reach(s), lastrx, a, b, c);
+	}
+}
+
+void
+REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d)
+{
+	size_t usable = 0, i;
+
+	for (i = 0; i < run->n_src; i++)
+		usable += run->src[i].have_est;
+	if (!run->have_result) {
+		fprintf(f, "Result: no answer (%s): %zu of %zu sources replied; ntpupdate would do nothing.\n",
+		    d->reason, usable, run->n_src);
+		return;
+	}
+	fprintf(f, "Result: offset %+.6f s +/- %.6f s, %zu of %zu sources agree; ntpupdate would ",
+	    run->result.offset, run->result.bound, run->result.n_true, run->n_src);
+	if (d->action == DEC_REFUSE)
+		fprintf(f, "refuse: %s.\n", d->reason);
+	else
+		fprintf(f, "%s the clock.\n", d->action == DEC_STEP ? "step" : "slew");
+}
+
+const char *
+REP_leap_text(unsigned leap)
+{
+	switch (leap) {
+	case 0: return "no warning";
+	case 1: return "last minute of the day has 61 seconds";
+	case 2: return "last minute of the day has 59 seconds";
+	case 3: return "unsynchronised";
+	}
+	return "?";
+}
+
+const char *
+REP_refid(const struct pkt *p, char *out, size_t len)
+{
+	char a[5];
+
+	if (p->stratum == 0) {
+		PKT_refid_ascii(p, a);
+		snprintf(out, len, "%s", a);
+		return "kiss";
+	}
+	if (p->stratum == 1) {
+		PKT_refid_ascii(p, a);
+		snprintf(out, len, "%s", a);
+		return "ascii";
+	}
+	if (p->stratum >= 16) {
+		PKT_refid_ascii(p, a);
+		snprintf(out, len, "%s", a);
+		return "none";
+	}
+	if (inet_ntop(AF_INET, &p->refid, out, (socklen_t)len) == NULL)
+		snprintf(out, len, "?");
+	return "ipv4";
+}
+
+static const char *
+stratum_text(unsigned s)
+{
+	if (s == 0)
+		return "unspecified or Kiss-o'-Death";
+	if (s == 1)
+		return "primary reference";
+	if (s < 16)
+		return "secondary reference";
+	return "unsynchronised";
+}
+
+static void
+utc(NTP_ts t, time_t pivot, char *buf, size_t len)
+{
+	struct timespec ts;
+
+	if (NTT_is_zero(t)) {
+		snprintf(buf, len, "0 (unknown)");
+		return;
+	}
+	ts = NTT_to_timespec(t, pivot);
+	NTT_format_utc(&ts, buf, len);
+	strlcat(buf, " UTC", len);
+}
+
+static void
+detail_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
+{
+	char buf[96], refid[64];
+	const char *kind = REP_refid(p, refid, sizeof(refid));
+	time_t pivot = run->start_real.tv_sec;
+
+	fprintf(f, "    Leap indicator   : %u (%s)\n", p->leap, REP_leap_text(p->leap));
+	fprintf(f, "    Version          : %u\n", p->version);
+	fprintf(f, "    Mode             : %u (%s)\n", p->mode, p->mode == 4 ? "server" : "not a server reply");
+	fprintf(f, "    Stratum          : %u (%s)\n", p->stratum, stratum_text(p->stratum));
+	fprintf(f, "    Poll             : %d (2^%d s)\n", p->poll, p->poll);
+	fprintf(f, "    Precision        : %d (2^%d = %.9f s)\n", p->precision, p->precision,
+	    NTT_log2_to_double(p->precision));
+	fprintf(f, "    Root delay       : %.6f s\n", NTT_short_to_double(p->root_delay));
+	fprintf(f, "    Root dispersion  : %.6f s\n", NTT_short_to_double(p->root_disp));
+	if (strcmp(kind, "kiss") == 0)
+		fprintf(f, "    Reference ID     : %s (kiss code)\n", refid);
+	else if (strcmp(kind, "ascii") == 0)
+		fprintf(f, "    Reference ID     : %s (reference clock)\n", refid);
+	else if (strcmp(kind, "none") == 0)
+		fprintf(f, "    Reference ID     : %s\n", refid);
+	else
+		fprintf(f, "    Reference ID     : %s (upstream IPv4 address; an IPv6 upstream "
+		    "appears as a hash)\n", refid);
+	utc(p->ref, pivot, buf, sizeof(buf));
+	if (!NTT_is_zero(p->ref) && !NTT_is_zero(p->xmt))
+		fprintf(f, "    Reference time   : %s (age %.3f s by the server's clock)\n", buf,
+		    NTT_diff(p->xmt, p->ref));
+	else
+		fprintf(f, "    Reference time   : %s\n", buf);
+	utc(p->org, pivot, buf, sizeof(buf));
+	fprintf(f, "    Origin           : %08x.%08x (our random transmit value)\n", NTT_sec(p->org),
+	    NTT_frac(p->org));
+	utc(p->rec, pivot, buf, sizeof(buf));
+	fprintf(f, "    Receive          : %s\n", buf);
+	utc(p->xmt, pivot, buf, sizeof(buf));
+	fprintf(f, "    Transmit         : %s\n", buf);
+	if (p->n_ext || p->mac_len)
+		fprintf(f, "    Trailer          : %zu extension field(s), %zu byte MAC\n", p->n_ext, p->mac_len);
+}
+
+/* The reply to show in detail: the chosen sample's, else the last one. */
+static const struct eng_request *
+best_request(const struct eng_source *s)
+{
+	size_t i;
+	const struct eng_request *last = NULL;
+
+	for (i = 0; i < s->n_req; i++) {
+		if (s->have_est && s->req[i].outcome == REQ_OK && s->req[i].sample == s->est.best)
+			return &s->req[i];
+		if (s->req[i].have_reply)
+			last = &s->req[i];
+	}
+	return last;
+}
+
+void
+REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s)
+{
+	char reason[256], t[4][64];
+	const struct eng_request *b;
+	size_t i, k;
+	time_t pivot = run->start_real.tv_sec;
+
+	fprintf(f, "\nSource %s (given as %s)\n", s->addr_port, s->given);
+	for (i = 0; i < s->n_req; i++) {
+		const struct eng_request *r = &s->req[i];
+		if (r->outcome != REQ_OK) {
+			ENG_request_text(r, reason, sizeof(reason));
+			fprintf(f, "  Request %zu: %s\n", i + 1, reason);
+			continue;
+		}
+		{
+			const struct flt_sample *x = &s->samples[r->sample];
+			NTP_ts ts[4] = { x->t1, x->t2, x->t3, x->t4 };
+			for (k = 0; k < 4; k++)
+				utc(ts[k], pivot, t[k], sizeof(t[k]));
+			fprintf(f, "  Request %zu: offset %+.9f s, delay %.9f s, dispersion %.9f s\n", i + 1,
+			    x->offset, x->delay, x->disp);
+			fprintf(f, "    T1 %s  (client transmit)\n", t[0]);
+			fprintf(f, "    T2 %s  (server receive)\n", t[1]);
+			fprintf(f, "    T3 %s  (server transmit)\n", t[2]);
+			fprintf(f, "    T4 %s  (client receive, %s)\n", t[3],
+			    r->kernel_ts ? "kernel timestamp" : "user-space timestamp");
+		}
+	}
+	b = best_request(s);
+	if (b != NULL) {
+		fprintf(f, "  %s reply:\n", b->outcome == REQ_OK ? "Best" : "Last");
+		detail_reply(f, run, &b->reply);
+		if (b->tests) {
+			unsigned bit;
+			fprintf(f, "  Sanity checks failed:\n");
+			for (bit = 1; bit != 0 && bit <= b->tests; bit <<= 1)
+				if (b->tests & bit)
+					fprintf(f, "    %-16s : %s\n", PKT_test_name(bit), PKT_test_text(bit));
+		} else {
+			fprintf(f, "  Sanity checks    : all passed\n");
+		}
+	}
+	if (s->have_est)
+		fprintf(f, "  Filter           : offset %+.9f s, delay %.9f s, jitter %.9f s, "
+		    "error bound %.9f s\n", s->est.offset, s->est.delay, s->est.jitter, s->est.root_distance);
+	ENG_source_reason(run, s, reason, sizeof(reason));
+	fprintf(f, "  Verdict          : %s\n", reason);
+}
+
+/* ---- JSON ---------------------------------------------------------- */
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.9g", x);
+	else
+		fputs("null", f);
+}
+
+static void
+json_time(FILE *f, NTP_ts t, time_t pivot)
+{
+	struct timespec ts;
+	char buf[64];
+
+	if (NTT_is_zero(t)) {
+		fputs("null", f);
+		return;
+	}
+	ts = NTT_to_timespec(t, pivot);
+	NTT_format_utc(&ts, buf, sizeof(buf));
+	buf[10] = 'T';
+	fprintf(f, "\"%sZ\"", buf);
+}
+
+static const char *
+outcome_name(enum eng_outcome o)
+{
+	switch (o) {
+	case REQ_PENDING: return "pending";
+	case REQ_OK: return "ok";
+	case REQ_TIMEOUT: return "timeout";
+	case REQ_REJECTED: return "rejected";
+	case REQ_KOD: return "kod";
+	case REQ_REFUSED: return "refused";
+	case REQ_NETERR: return "error";
+	}
+	return "?";
+}
+
+static void
+json_tests(FILE *f, unsigned mask)
+{
+	unsigned bit;
+	int first = 1;
+
+	fputc('[', f);
+	for (bit = 1; bit != 0 && bit <= mask; bit <<= 1)
+		if (mask & bit) {
+			if (!first)
+				fputs(", ", f);
+			json_str(f, PKT_test_name(bit));
+			first = 0;
+		}
+	fputc(']', f);
+}
+
+static void
+json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
+{
+	char refid[64];
+	const char *kind = REP_refid(p, refid, sizeof(refid));
+	time_t pivot = run->start_real.tv_sec;
+
+	fprintf(f, "{\"leap\": %u, \"leap_text\": ", p->leap);
+	json_str(f, REP_leap_text(p->leap));
+	fprintf(f, ", \"version\": %u, \"mode\": %u, \"stratum\": %u, \"poll\": %d, "
+	    "\"precision\": %d, \"precision_seconds\": ", p->version, p->mode, p->stratum, p->poll,
+	    p->precision);
+	json_num(f, NTT_log2_to_double(p->precision));
+	fputs(", \"root_delay\": ", f);
+	json_num(f, NTT_short_to_double(p->root_delay));
+	fputs(", \"root_dispersion\": ", f);
+	json_num(f, NTT_short_to_double(p->root_disp));
+	fputs(", \"refid\": ", f);
+	json_str(f, refid);
+	fputs(", \"refid_kind\": ", f);
+	json_str(f, kind);
+	fputs(", \"reference_time\": ", f);
+	json_time(f, p->ref, pivot);
+	fputs(", \"reference_age\": ", f);
+	if (NTT_is_zero(p->ref) || NTT_is_zero(p->xmt))
+		fputs("null", f);
+	else
+		json_num(f, NTT_diff(p->xmt, p->ref));
+	fprintf(f, ", \"origin\": \"%08x.%08x\", \"receive\": ", NTT_sec(p->org), NTT_frac(p->org));
+	json_time(f, p->rec, pivot);
+	fputs(", \"transmit\": ", f);
+	json_time(f, p->xmt, pivot);
+	fputc('}', f);
+}
+
+void
+REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric)
+{
+	struct timespec now;
+	size_t i, j, usable = 0;
+	time_t pivot = run->start_real.tv_sec;
+	char buf[256], st[2] = { 0, 0 };
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fputs("{\n  \"program\": \"ntpquery\",\n  \"version\": \"" NTPUPDATE_VERSION "\",\n  \"time\": ", f);
+	json_time(f, NTT_from_timespec(&run->start_real), pivot);
+	fputs(",\n  \"offset_sign\": \"positive: server ahead of the local clock\",\n  \"sources\": [", f);
+	for (i = 0; i < run->n_src; i++) {
+		const struct eng_source *s = &run->src[i];
+		const struct eng_request *b = best_request(s);
+		usable += s->have_est;
+		fputs(i ? ",\n    {" : "\n    {", f);
+		fputs("\"name\": ", f);
+		json_str(f, display_name(s, numeric, buf, sizeof(buf)));
+		fputs(", \"given\": ", f);
+		json_str(f, s->given);
+		fputs(", \"address\": ", f);
+		json_str(f, s->addr);
+		fputs(", \"address_port\": ", f);
+		json_str(f, s->addr_port);
+		st[0] = REP_state_char(s);
+		fputs(", \"state\": ", f);
+		json_str(f, st);
+		fputs(", \"verdict\": ", f);
+		json_str(f, s->have_est ? SEL_verdict_name(s->cand.verdict) : "unusable");
+		ENG_source_reason(run, s, buf, sizeof(buf));
+		fputs(", \"reason\": ", f);
+		json_str(f, buf);
+		fprintf(f, ", \"usable\": %s, \"stratum\": %d, \"poll\": %d, \"reach\": %u, \"requests_sent\": %zu",
+		    s->have_est && (s->cand.verdict >= SEL_OUTLIER) ? "true" : "false",
+		    s->n_samples ? s->samples[s->n_samples - 1].stratum : 0, REP_poll(run), REP_reach(s),
+		    s->n_req);
+		fputs(", \"last_rx\": ", f);
+		if (s->n_samples)
+			json_num(f, NTT_timespec_diff(&now, &s->last_rx));
+		else
+			fputs("null", f);
+		fputs(", \"offset\": ", f);
+		if (s->have_est)
+			json_num(f, s->est.offset);
+		else
+			fputs("null", f);
+		fputs(", \"latest_offset\": ", f);
+		if (s->n_samples)
+			json_num(f, s->samples[s->n_samples - 1].offset);
+		else
+			fputs("null", f);
+		fputs(", \"delay\": ", f);
+		if (s->have_est)
+			json_num(f, s->est.delay);
+		else
+			fputs("null", f);
+		fputs(", \"jitter\": ", f);
+		if (s->have_est)
+			json_num(f, s->est.jitter);
+		else
+			fputs("null", f);
+		fputs(", \"error_bound\": ", f);
+		if (s->have_est)
+			json_num(f, s->est.root_distance);
+		else
+			fputs("null", f);
+		fputs(",\n     \"requests\": [", f);
+		for (j = 0; j < s->n_req; j++) {
+			const struct eng_request *r = &s->req[j];
+			fputs(j ? ", {" : "{", f);
+			fputs("\"outcome\": ", f);
+			json_str(f, outcome_name(r->outcome));
+			ENG_request_text(r, buf, sizeof(buf));
+			fputs(", \"text\": ", f);
+			json_str(f, buf);
+			fputs(", \"failed_tests\": ", f);
+			json_tests(f, r->tests);
+			fprintf(f, ", \"ignored_replies\": %u", r->ignored);
+			if (r->outcome == REQ_OK) {
+				const struct flt_sample *x = &s->samples[r->sample];
+				fputs(", \"t1\": ", f);
+				json_time(f, x->t1, pivot);
+				fputs(", \"t2\": ", f);
+				json_time(f, x->t2, pivot);
+				fputs(", \"t3\": ", f);
+				json_time(f, x->t3, pivot);
+				fputs(", \"t4\": ", f);
+				json_time(f, x->t4, pivot);
+				fputs(", \"offset\": ", f);
+				json_num(f, x->offset);
+				fputs(", \"delay\": ", f);
+				json_num(f, x->delay);
+				fputs(", \"dispersion\": ", f);
+				json_num(f, x->disp);
+				fprintf(f, ", \"kernel_timestamp\": %s", r->kernel_ts ? "true" : "false");
+			}
+			fputc('}', f);
+		}
+		fputs("],\n     \"reply\": ", f);
+		if (b != NULL)
+			json_reply(f, run, &b->reply);
+		else
+			fputs("null", f);
+		fputs(", \"failed_tests\": ", f);
+		json_tests(f, b != NULL ? b->tests : 0);
+		fputc('}', f);
+	}
+	fputs("\n  ],\n  \"result\": {", f);
+	fprintf(f, "\"answer\": %s, \"offset\": ", run->have_result ? "true" : "false");
+	if (run->have_result)
+		json_num(f, run->result.offset);
+	else
+		fputs("null", f);
+	fputs(", \"error_bound\": ", f);
+	if (run->have_result)
+		json_num(f, run->result.bound);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"sources\": %zu, \"sources_replied\": %zu, \"sources_agreeing\": %zu, "
+	    "\"sources_combined\": %zu, \"system_peer\": ",
+	    run->n_src, usable, run->have_result ? run->result.n_true : 0,
+	    run->have_result ? run->result.n_survivors : 0);
+	if (run->have_result)
+		json_str(f, run->src[run->result.sys_peer].addr_port);
+	else
+		fputs("null", f);
+	fputs(", \"action\": ", f);
+	json_str(f, DEC_action_name(d->action));
+	fputs(", \"action_reason\": ", f);
+	json_str(f, d->reason);
+	fputs("}\n}\n", f);
+}

@@ -1,0 +1,51 @@
+/* report: how a run is shown to people and programs: the chronyc-style
+ * sources table and its legend, every field of every packet (-v), and
+ * one JSON document (-j).  Both tools use it; it never changes a run. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdio.h>
+
+#include "decide.h"
+#include "engine.h"
+
+/* Signed interval with an auto-scaled unit, 7 wide: " +236us", "+3600s". */
+void REP_fmt_signed(double seconds, char *buf, size_t len);
+
+/* Unsigned interval with an auto-scaled unit, 6 wide: "  34ms". */
+void REP_fmt_unsigned(double seconds, char *buf, size_t len);
+
+/* The state column: '*', '+', '-', 'x' or '?'. */
+char REP_state_char(const struct eng_source *s);
+
+/* Reach register: a shift register of this run's requests, the oldest in
+ * the highest bit, 1 = answered with a good sample. */
+unsigned REP_reach(const struct eng_source *s);
+
+/* The Poll column: log2 of the spacing between requests. */
+int REP_poll(const struct eng_run *run);
+
+/* The column legend, as `chronyc sources -v` prints it. */
+void REP_legend(FILE *f);
+
+/* The sources table (header, rule, one row per source).  numeric: show
+ * addresses instead of the names as given. */
+void REP_table(FILE *f, const struct eng_run *run, int numeric);
+
+/* The one-line summary under the table. */
+void REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d);
+
+/* Every sample and every field of the best reply of one source. */
+void REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s);
+
+/* The whole run as one JSON document. */
+void REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric);
+
+/* Meaning of a leap indicator value. */
+const char *REP_leap_text(unsigned leap);
+
+/* Reference ID as text, with what kind it is ("ipv4", "ascii", "kiss",
+ * "none").  out must hold 64 bytes. */
+const char *REP_refid(const struct pkt *p, char *out, size_t len);
+
+#endif

@@ -1,0 +1,273 @@
+/* ntpquery: the same measurement as ntpupdate, shown in full and never
+ * touching the clock.  options -> engine -> table / -v detail / JSON /
+ * monitoring status. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/cli.h"
+#include "common/decide.h"
+#include "common/engine.h"
+#include "common/report.h"
+#include "common/version.h"
+
+/* Exit codes without -w/-c. */
+#define EXIT_OK 0
+#define EXIT_NOSOURCE 1
+#define EXIT_USAGE 2
+/* Monitoring-plugin exit codes (with -w or -c). */
+#define MON_OK 0
+#define MON_WARNING 1
+#define MON_CRITICAL 2
+#define MON_UNKNOWN 3
+
+struct opts {
+	struct eng_config eng;
+	int verbose, json, numeric;
+	int monitoring;              /* -w or -c given */
+	double warn, crit, max_step; /* < 0: not given */
+};
+
+enum { OPT_MAX_STEP = 256, OPT_MAX_DISTANCE, OPT_GAP };
+
+static const struct option longopts[] = {
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "samples", required_argument, NULL, 'p' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "max-step", required_argument, NULL, OPT_MAX_STEP },
+	{ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ntpquery [-46jnv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
+	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
+	    "                [server[:port] ...]\n");
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	printf("\n"
+	    "Query NTP servers (default %s) and show what each said and why it was\n"
+	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
+	    "  -4, --ipv4            use IPv4 addresses only\n"
+	    "  -6, --ipv6            use IPv6 addresses only\n"
+	    "  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
+	    "  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	    "  -v, --verbose         legend, every sample and every field of each reply\n"
+	    "  -j, --json            one JSON document instead of the table\n"
+	    "  -n, --numeric         show addresses instead of the names as given\n"
+	    "  -w, --warning SEC     monitoring: WARNING when |offset| > SEC\n"
+	    "  -c, --critical SEC    monitoring: CRITICAL when |offset| > SEC\n"
+	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
+	    "      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n"
+	    "      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	    "  -h, --help            show this help\n"
+	    "  -V, --version         show the version\n"
+	    "\n"
+	    "Offsets are positive when the server is ahead of the local clock\n"
+	    "(chronyc shows the opposite sign).\n\n"
+	    "Exit status: 0 at least one usable source, 1 none, 2 usage error.\n"
+	    "With -w or -c: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
+	    CLI_DEFAULT_SERVER);
+}
+
+static int
+bad_option(const struct opts *o, const char *opt, const char *err)
+{
+	fprintf(stderr, "ntpquery: %s: %s\n", opt, err);
+	usage(stderr);
+	return o->monitoring ? MON_UNKNOWN : EXIT_USAGE;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, int *first)
+{
+	char err[160];
+	double d;
+	long long n;
+	int c, i;
+
+	ENG_config_defaults(&o->eng);
+	o->warn = o->crit = o->max_step = -1;
+	/* -w/-c change the exit codes of usage errors too: look first */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], "-w", 2) == 0 || strncmp(argv[i], "-c", 2) == 0 ||
+		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
+			o->monitoring = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":46p:t:vjnw:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case '4':
+			o->eng.family = AF_INET;
+			break;
+		case '6':
+			o->eng.family = AF_INET6;
+			break;
+		case 'p':
+			if (CLI_parse_int(optarg, 1, ENG_MAX_REQUESTS, &n, err, sizeof(err)) < 0)
+				return bad_option(o, "-p", err);
+			o->eng.samples = (int)n;
+			break;
+		case 't':
+			if (CLI_parse_seconds(optarg, 0.001, 60, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "-t", err);
+			o->eng.timeout = d;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'n':
+			o->numeric = 1;
+			break;
+		case 'w':
+			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "-w", err);
+			o->warn = d;
+			break;
+		case 'c':
+			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "-c", err);
+			o->crit = d;
+			break;
+		case OPT_MAX_STEP:
+			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "--max-step", err);
+			o->max_step = d;
+			break;
+		case OPT_MAX_DISTANCE:
+			if (CLI_parse_seconds(optarg, 0.001, 16, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "--max-distance", err);
+			o->eng.max_distance = d;
+			break;
+		case OPT_GAP:
+			if (CLI_parse_seconds(optarg, 0, 60000, &d, err, sizeof(err)) < 0)
+				return bad_option(o, "--gap", err);
+			o->eng.gap = d / 1000.0;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		case 'V':
+			printf("ntpquery %s\n", NTPUPDATE_VERSION);
+			exit(0);
+		case ':':
+			return bad_option(o, argv[optind - 1], "option requires an argument");
+		default:
+			return bad_option(o, argv[optind - 1], "unknown option");
+		}
+	}
+	if (o->warn >= 0 && o->crit >= 0 && o->warn > o->crit)
+		return bad_option(o, "-w", "warning threshold above the critical one");
+	*first = optind;
+	return 0;
+}
+
+/* Monitoring-plugin status line and exit code. */
+static int
+monitoring(const struct eng_run *run, const struct opts *o)
+{
+	const char *label[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	char w[32] = "", c[32] = "";
+	int st;
+	double off;
+
+	if (o->warn >= 0)
+		snprintf(w, sizeof(w), "%g", o->warn);
+	if (o->crit >= 0)
+		snprintf(c, sizeof(c), "%g", o->crit);
+	if (!run->have_result) {
+		printf("NTP UNKNOWN: no usable source (%zu queried)\n", run->n_src);
+		return MON_UNKNOWN;
+	}
+	off = run->result.offset;
+	st = MON_OK;
+	if (o->crit >= 0 && fabs(off) > o->crit)
+		st = MON_CRITICAL;
+	else if (o->warn >= 0 && fabs(off) > o->warn)
+		st = MON_WARNING;
+	printf("NTP %s: offset %+.6f s +/- %.6f s, %zu of %zu sources agree|offset=%.6fs;%s;%s\n",
+	    label[st], off, run->result.bound, run->result.n_true, run->n_src, off, w, c);
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct eng_run run;
+	struct dec_policy pol;
+	struct dec_result dec;
+	struct timespec now;
+	int first = 0, i, rc, mon;
+	size_t k;
+	char err[200];
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_args(argc, argv, &o, &first);
+	if (rc != 0)
+		return rc;
+	mon = o.warn >= 0 || o.crit >= 0;
+	o.eng.precision = NTT_local_precision();
+	ENG_init(&run, &o.eng);
+	for (i = first; i < argc || i == first; i++) {
+		struct cli_server srv;
+		const char *arg = i < argc ? argv[i] : CLI_DEFAULT_SERVER;
+		if (CLI_parse_server(arg, &srv, err, sizeof(err)) < 0) {
+			fprintf(stderr, "ntpquery: %s\n", err);
+			ENG_free(&run);
+			return mon ? MON_UNKNOWN : EXIT_USAGE;
+		}
+		if (ENG_add_server(&run, &srv) < 0) {
+			fprintf(stderr, "ntpquery: too many servers (at most %d addresses)\n", ENG_MAX_SOURCES);
+			ENG_free(&run);
+			return mon ? MON_UNKNOWN : EXIT_USAGE;
+		}
+	}
+	ENG_run(&run);
+	pol.force_step = pol.force_slew = 0;
+	pol.max_step = o.max_step;
+	pol.floor = NTPUPDATE_BUILD_EPOCH;
+	clock_gettime(CLOCK_REALTIME, &now);
+	DEC_decide(&run, &pol, &now, &dec);
+
+	if (o.json) {
+		REP_json(stdout, &run, &dec, o.numeric);
+	} else if (mon && !o.verbose) {
+		/* the status line alone, as a monitoring plugin prints it */
+	} else {
+		if (o.verbose)
+			REP_legend(stdout);
+		REP_table(stdout, &run, o.numeric);
+		REP_summary(stdout, &run, &dec);
+		if (o.verbose)
+			for (k = 0; k < run.n_src; k++)
+				REP_source_detail(stdout, &run, &run.src[k]);
+	}
+	if (mon)
+		rc = monitoring(&run, &o);
+	else
+		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
+	ENG_free(&run);
+	return rc;
+}

@@ -243,6 +243,9 @@ main(int argc, char **argv)
 			ENG_free(&run);
 			return mon ? MON_UNKNOWN : EXIT_USAGE;
 		}
+		/* a name that does not resolve is reported; the others still count */
+		if (run.n_src > 0 && run.src[run.n_src - 1].end == END_UNRESOLVED)
+			fprintf(stderr, "ntpquery: %s\n", run.src[run.n_src - 1].end_text);
 	}
 	ENG_run(&run);
 	pol.force_step = pol.force_slew = 0;

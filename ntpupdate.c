@@ -273,6 +273,9 @@ main(int argc, char **argv)
 			ENG_free(&run);
 			return EXIT_USAGE;
 		}
+		/* a name that does not resolve is reported; the others still count */
+		if (run.n_src > 0 && run.src[run.n_src - 1].end == END_UNRESOLVED)
+			LOG_err(&lg, "%s", run.src[run.n_src - 1].end_text);
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);

@@ -12,6 +12,14 @@ PIDS=()
 npass=0
 nfail=0
 SUITE=${SUITE:-e2e}
+# NTP_VALGRIND=1: run the binaries under test in valgrind, and give every
+# timing bound room for it.
+WRAP=()
+SLACK=1
+if [ -n "${NTP_VALGRIND:-}" ]; then
+	WRAP=(valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite)
+	SLACK=6
+fi
 
 cleanup() {
 	local p
@@ -79,6 +87,11 @@ ok() {
 # near A B TOL: |A - B| <= TOL
 near() {
 	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'
+}
+
+# slack SECONDS: a timing bound, widened under valgrind
+slack() {
+	awk -v a="$1" -v s="$SLACK" 'BEGIN { print a * s }'
 }
 
 # lt A B: A < B

@@ -34,6 +34,7 @@ struct cfg {
 	double root_delay, root_disp;
 	int root_delay_max, root_disp_max;
 	int short_len, pad, bad_ext, forge, dup, other_port;
+	const char *other_addr;
 	const char *log;
 };
 
@@ -46,7 +47,8 @@ usage(void)
 	    "  [--mode N] [--version N] [--kod CODE] [--refid STR] [--bad-origin]\n"
 	    "  [--zero-origin] [--zero-rec] [--zero-xmt] [--xmt-before-rec]\n"
 	    "  [--root-delay S|max] [--root-disp S|max] [--short N] [--pad N]\n"
-	    "  [--bad-ext] [--forge N] [--dup] [--other-port] [--lifetime S] [--log FILE]\n");
+	    "  [--bad-ext] [--forge N] [--dup] [--other-port] [--other-addr A]\n"
+	    "  [--lifetime S] [--log FILE]\n");
 	exit(2);
 }
 
@@ -191,7 +193,7 @@ main(int argc, char **argv)
 		{ "xmt-before-rec", 0, NULL, 'B' }, { "root-delay", 1, NULL, 'y' },
 		{ "root-disp", 1, NULL, 'z' }, { "short", 1, NULL, 'S' }, { "pad", 1, NULL, 'P' },
 		{ "bad-ext", 0, NULL, 'x' }, { "forge", 1, NULL, 'f' }, { "dup", 0, NULL, 'u' },
-		{ "other-port", 0, NULL, 'q' }, { "lifetime", 1, NULL, 'L' }, { "log", 1, NULL, 'g' },
+		{ "other-port", 0, NULL, 'q' }, { "other-addr", 1, NULL, 'A' }, { "lifetime", 1, NULL, 'L' }, { "log", 1, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cfg c;
@@ -248,6 +250,7 @@ main(int argc, char **argv)
 		case 'f': c.forge = (int)num(optarg); break;
 		case 'u': c.dup = 1; break;
 		case 'q': c.other_port = 1; break;
+		case 'A': c.other_addr = optarg; break;
 		case 'L': c.lifetime = num(optarg); break;
 		case 'g': c.log = optarg; break;
 		default: usage();
@@ -262,7 +265,16 @@ main(int argc, char **argv)
 		int on = 1;
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 	}
-	if (c.other_port && (ofd = bind_sock(&c, 0, &oss, &osl)) < 0) {
+	if (c.other_addr != NULL) {
+		/* replies come from another loopback address, same port */
+		struct cfg o = c;
+		o.addr = c.other_addr;
+		c.other_port = 1;
+		if ((ofd = bind_sock(&o, ntohs(((struct sockaddr_in *)&ss)->sin_port), &oss, &osl)) < 0) {
+			fprintf(stderr, "ntp-testserver: cannot bind %s\n", c.other_addr);
+			return 1;
+		}
+	} else if (c.other_port && (ofd = bind_sock(&c, 0, &oss, &osl)) < 0) {
 		fprintf(stderr, "ntp-testserver: cannot bind second port\n");
 		return 1;
 	}

@@ -29,7 +29,7 @@ COMMON_O = $(COMMON:%=$(O)/common/%.o)
 TESTS    = ntptime packet filter select clock cli report
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
-.PHONY: all check check-asan unit e2e install clean fuzz fuzz-smoke bench
+.PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench
 
 all: ntpupdate ntpquery
 
@@ -84,3 +84,25 @@ clean:
 
 $(O)/tests/clockcheck: tests/clockcheck.c | $(O)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# ---- fuzzing (clang + libFuzzer) ----------------------------------------
+FUZZ_CC      ?= clang
+FUZZ_TARGETS  = packet roundtrip server_arg
+FUZZ_SRC      = $(COMMON:%=common/%.c)
+FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL
+FUZZ_SECONDS ?= 20
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h
+	mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS)
+
+# Each target for FUZZ_SECONDS on a scratch copy of its seed corpus.
+fuzz-smoke: fuzz
+	tests/fuzz-smoke.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The end-to-end tests once more, every binary under valgrind.
+check-valgrind: all $(TEST_DEPS)
+	O=$(O) NTP_VALGRIND=1 NTP_E2E_ONLY=1 tests/run-all.sh

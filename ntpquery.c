@@ -92,7 +92,9 @@ help(void)
 static int
 bad_option(const struct opts *o, const char *opt, const char *err)
 {
-	fprintf(stderr, "ntpquery: %s: %s\n", opt, err);
+	char show[64];
+
+	fprintf(stderr, "ntpquery: %s: %s\n", CLI_printable(opt, show, sizeof(show)), err);
 	usage(stderr);
 	return o->monitoring ? MON_UNKNOWN : EXIT_USAGE;
 }

@@ -94,7 +94,9 @@ help(void)
 static int
 bad_option(const char *opt, const char *err)
 {
-	fprintf(stderr, "ntpupdate: %s: %s\n", opt, err);
+	char show[64];
+
+	fprintf(stderr, "ntpupdate: %s: %s\n", CLI_printable(opt, show, sizeof(show)), err);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -11,6 +11,19 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+/* The argument made safe to echo in a one-line message: non-printable
+ * bytes become '?', and it is cut to fit. */
+const char *
+CLI_printable(const char *arg, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; arg[i] != '\0' && i + 1 < len; i++)
+		buf[i] = isprint((unsigned char)arg[i]) ? arg[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 static int
 valid_host(const char *h, int bracketed)
 {
@@ -37,6 +50,7 @@ static int
 valid_port(const char *p, char *err, size_t errlen)
 {
 	const char *e = NULL;
+	char show[64];
 
 	if (*p == '\0') {
 		snprintf(err, errlen, "missing port number");
@@ -44,7 +58,7 @@ valid_port(const char *p, char *err, size_t errlen)
 	}
 	strtonum(p, 1, 65535, &e);
 	if (e != NULL) {
-		snprintf(err, errlen, "bad port '%s': %s (1..65535)", p, e);
+		snprintf(err, errlen, "bad port '%s': %s (1..65535)", CLI_printable(p, show, sizeof(show)), e);
 		return 0;
 	}
 	return 1;
@@ -56,6 +70,7 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 	struct cli_server s;
 	const char *colon;
 	size_t hl;
+	char show[80];
 
 	memset(&s, 0, sizeof(s));
 	if (arg == NULL || *arg == '\0') {
@@ -71,12 +86,12 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
 		if (close == NULL) {
-			snprintf(err, errlen, "bad server '%s': missing ']'", arg);
+			snprintf(err, errlen, "bad server '%s': missing ']'", CLI_printable(arg, show, sizeof(show)));
 			return -1;
 		}
 		hl = (size_t)(close - arg - 1);
 		if (hl == 0 || hl >= sizeof(s.host)) {
-			snprintf(err, errlen, "bad server '%s': bad address", arg);
+			snprintf(err, errlen, "bad server '%s': bad address", CLI_printable(arg, show, sizeof(show)));
 			return -1;
 		}
 		memcpy(s.host, arg + 1, hl);
@@ -84,16 +99,16 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 		if (close[1] == ':') {
 			if (strlen(close + 2) >= sizeof(s.port) || !valid_port(close + 2, err, errlen)) {
 				if (strlen(close + 2) >= sizeof(s.port))
-					snprintf(err, errlen, "bad port '%s'", close + 2);
+					snprintf(err, errlen, "bad port '%s'", CLI_printable(close + 2, show, sizeof(show)));
 				return -1;
 			}
 			strlcpy(s.port, close + 2, sizeof(s.port));
 		} else if (close[1] != '\0') {
-			snprintf(err, errlen, "bad server '%s': junk after ']'", arg);
+			snprintf(err, errlen, "bad server '%s': junk after ']'", CLI_printable(arg, show, sizeof(show)));
 			return -1;
 		}
 		if (!valid_host(s.host, 1)) {
-			snprintf(err, errlen, "bad server '%s': not an IPv6 address", arg);
+			snprintf(err, errlen, "bad server '%s': not an IPv6 address", CLI_printable(arg, show, sizeof(show)));
 			return -1;
 		}
 	} else {
@@ -108,7 +123,7 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 			memcpy(s.host, arg, hl);
 			s.host[hl] = '\0';
 			if (strlen(colon + 1) >= sizeof(s.port)) {
-				snprintf(err, errlen, "bad port '%s'", colon + 1);
+				snprintf(err, errlen, "bad port '%s'", CLI_printable(colon + 1, show, sizeof(show)));
 				return -1;
 			}
 			if (!valid_port(colon + 1, err, errlen))
@@ -119,7 +134,7 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 			strlcpy(s.host, arg, sizeof(s.host));
 		}
 		if (!valid_host(s.host, 0)) {
-			snprintf(err, errlen, "bad server name '%s'", arg);
+			snprintf(err, errlen, "bad server name '%s'", CLI_printable(arg, show, sizeof(show)));
 			return -1;
 		}
 	}
@@ -130,7 +145,7 @@ CLI_parse_server(const char *arg, struct cli_server *out, char *err, size_t errl
 int
 CLI_parse_seconds(const char *arg, double min, double max, double *out, char *err, size_t errlen)
 {
-	char *end = NULL;
+	char *end = NULL, show[64];
 	double v;
 
 	if (arg == NULL || *arg == '\0' || isspace((unsigned char)*arg)) {
@@ -140,11 +155,11 @@ CLI_parse_seconds(const char *arg, double min, double max, double *out, char *er
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v)) {
-		snprintf(err, errlen, "'%s' is not a number", arg);
+		snprintf(err, errlen, "'%s' is not a number", CLI_printable(arg, show, sizeof(show)));
 		return -1;
 	}
 	if (v < min || v > max) {
-		snprintf(err, errlen, "'%s' is out of range (%g..%g)", arg, min, max);
+		snprintf(err, errlen, "'%s' is out of range (%g..%g)", CLI_printable(arg, show, sizeof(show)), min, max);
 		return -1;
 	}
 	*out = v;
@@ -155,10 +170,11 @@ int
 CLI_parse_int(const char *arg, long long min, long long max, long long *out, char *err, size_t errlen)
 {
 	const char *e = NULL;
+	char show[64];
 	long long v = strtonum(arg, min, max, &e);
 
 	if (e != NULL) {
-		snprintf(err, errlen, "'%s' is %s (%lld..%lld)", arg, e, min, max);
+		snprintf(err, errlen, "'%s' is %s (%lld..%lld)", CLI_printable(arg, show, sizeof(show)), e, min, max);
 		return -1;
 	}
 	*out = v;

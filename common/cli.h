@@ -27,4 +27,8 @@ int CLI_parse_seconds(const char *arg, double min, double max, double *out, char
 /* Parse an integer in [min, max] (strtonum).  Returns 0 or -1 with err. */
 int CLI_parse_int(const char *arg, long long min, long long max, long long *out, char *err, size_t errlen);
 
+/* arg made safe for a one-line message: non-printable bytes become '?',
+ * cut to fit len.  Returns buf. */
+const char *CLI_printable(const char *arg, char *buf, size_t len);
+
 #endif

@@ -175,7 +175,14 @@ send_request(struct eng_run *run, struct eng_source *s, const struct timespec *n
 	s->next_send = NTT_timespec_add(now, ENG_spacing(run));
 	s->timeout_at = NTT_timespec_add(now, run->cfg.timeout);
 	s->fd = NET_open(&s->na);
-	if (s->fd < 0 || NET_send(s->fd, buf, sizeof(buf), &r->t1) < 0) {
+	if (s->fd >= 0 && NET_send(s->fd, buf, sizeof(buf), &r->t1) == 0) {
+		/* The spacing counts from the packet leaving, not from when
+		 * the loop decided to send: never closer than the gap. */
+		struct timespec sent;
+		clock_gettime(CLOCK_MONOTONIC, &sent);
+		s->next_send = NTT_timespec_add(&sent, ENG_spacing(run));
+		s->timeout_at = NTT_timespec_add(&sent, run->cfg.timeout);
+	} else {
 		r->err = errno;
 		if (r->err == ECONNREFUSED) {
 			r->outcome = REQ_REFUSED;
@@ -351,7 +358,7 @@ ENG_run(struct eng_run *run)
 	clock_gettime(CLOCK_MONOTONIC, &run->start_mono);
 	clock_gettime(CLOCK_REALTIME, &run->start_real);
 	span = (double)(max_requests(run) - 1) * fmax(ENG_spacing(run), run->cfg.timeout) +
-	    run->cfg.timeout + 0.05;
+	    run->cfg.timeout + 0.25;
 	deadline = NTT_timespec_add(&run->start_mono, span);
 	for (i = 0; i < run->n_src; i++) {
 		run->src[i].next_send = run->start_mono;

@@ -61,6 +61,8 @@ START_TEST(t_servers_bad)
 	bad("-x");
 	bad("a/b");
 	bad("host:123456789012");
+	bad("host:6II[:\x91" "1\n\v55"); /* found by fuzz_server_arg */
+	bad("bad\nname");
 	{
 		char longname[400];
 		memset(longname, 'a', sizeof(longname) - 1);

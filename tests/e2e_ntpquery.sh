@@ -115,7 +115,7 @@ ok "--help documents the monitoring exit codes" 'echo "$OUT" | grep -q "0 OK, 1 
 
 # --- no privileges at all -----------------------------------------------------------
 if [ "$(id -u)" = 0 ]; then
-	cp "${Q[@]}" "$TMP/ntpquery-copy" && chmod 755 "$TMP" "$TMP/ntpquery-copy"
+	cp "$BIN/ntpquery" "$TMP/ntpquery-copy" && chmod 755 "$TMP" "$TMP/ntpquery-copy"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- \
 		"$TMP/ntpquery-copy" -p 1 127.0.0.1:$PORT_h1
 	ok "ntpquery as nobody with no capabilities works" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "^\^\* "'

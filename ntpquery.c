@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "common/cli.h"
+#include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/report.h"
@@ -231,6 +232,7 @@ main(int argc, char **argv)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
 	o.eng.precision = NTT_local_precision();
+	o.eng.rate_bound = CLK_rate_bound();
 	ENG_init(&run, &o.eng);
 	for (i = first; i < argc || i == first; i++) {
 		struct cli_server srv;

@@ -217,8 +217,9 @@ print_debug(const struct eng_run *run, const struct log *lg)
 			}
 		}
 		if (s->have_est)
-			LOG_info(lg, "  filter: offset %+.6f delay %.6f jitter %.6f root distance %.6f",
-			    s->est.offset, s->est.delay, s->est.jitter, s->est.root_distance);
+			LOG_info(lg, "  filter (%s): offset %+.6f delay %.6f jitter %.6f root distance %.6f",
+			    FLT_estimator_name(s->est.estimator), s->est.offset, s->est.delay,
+			    s->est.jitter, s->est.root_distance);
 		ENG_source_reason(run, s, reason, sizeof(reason));
 		LOG_info(lg, "  verdict: %s", reason);
 	}
@@ -260,6 +261,7 @@ main(int argc, char **argv)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
 	o.eng.precision = NTT_local_precision();
+	o.eng.rate_bound = CLK_rate_bound();
 	ENG_init(&run, &o.eng);
 	for (i = first; i < argc || i == first; i++) {
 		struct cli_server srv;

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <sys/time.h>
 #include <sys/timex.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Split a signed interval into whole seconds (floor) and a non-negative
  * sub-second part in units of 1/scale. */
@@ -62,6 +64,29 @@ const struct clk_driver *
 CLK_linux(void)
 {
 	return &linux_driver;
+}
+
+double
+CLK_rate_bound(void)
+{
+	struct timeval left;
+	struct timex tx;
+	double ppm;
+
+	/* adjtime(NULL, &left) and adjtimex() with modes 0 only read. */
+	if (adjtime(NULL, &left) == 0 && (left.tv_sec != 0 || left.tv_usec != 0))
+		return -1;
+	memset(&tx, 0, sizeof(tx));
+	if (adjtimex(&tx) < 0)
+		return CLK_RATE_BOUND;
+	if ((tx.status & STA_PLL) && tx.offset != 0)
+		return -1;
+	ppm = (double)tx.freq / 65536.0;
+	if (tx.tick != 0)
+		ppm += ((double)tx.tick - 1e6 / sysconf(_SC_CLK_TCK)) * sysconf(_SC_CLK_TCK);
+	if (fabs(ppm) > 500)
+		return -1;
+	return CLK_RATE_BOUND;
 }
 
 int

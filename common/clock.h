@@ -18,6 +18,15 @@ struct clk_driver {
 /* The real Linux driver: clock_adjtime(ADJ_SETOFFSET) and adjtime(). */
 const struct clk_driver *CLK_linux(void);
 
+/* The rate difference (s/s) that may be assumed between the local clock
+ * and a server's during a run of a few seconds, from a read-only look at
+ * the kernel: -1 when the local clock is being slewed (an adjtime() still
+ * running, the kernel PLL working off an offset, or a frequency
+ * adjustment beyond 500 ppm), else CLK_RATE_BOUND. */
+double CLK_rate_bound(void);
+
+#define CLK_RATE_BOUND 50e-6
+
 /* Step through a driver; refuses (-1, errno EDOM) any offset that is not
  * finite, so a NaN can never reach the clock. */
 int CLK_step(const struct clk_driver *d, double offset);

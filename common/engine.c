@@ -11,11 +11,12 @@
 
 #include <bsd/string.h>
 
-/* The adaptive policy stops a source after its first good sample when
- * that sample's round trip is at most this: the offset error of a sample
- * is at most half its delay, so more samples cannot buy more than
- * 0.5 ms, while each would cost a 2 s wait. */
-#define POLICY_CLEAN_DELAY 0.001
+/* The adaptive policy stops sampling a source once the interval that
+ * must hold its offset is at most this wide on each side: more samples
+ * can only narrow that interval, so they cannot buy more than 0.5 ms,
+ * while each costs a 2 s wait.  A loopback or LAN server gets there with
+ * its first reply. */
+#define POLICY_GOOD_HALFWIDTH 0.0005
 
 void
 ENG_config_defaults(struct eng_config *cfg)
@@ -27,6 +28,7 @@ ENG_config_defaults(struct eng_config *cfg)
 	cfg->gap = 2.0;
 	cfg->max_distance = 1.5;
 	cfg->precision = -20;
+	cfg->rate_bound = -1;
 }
 
 void
@@ -135,8 +137,8 @@ ENG_spacing(const struct eng_run *run)
 static int
 want_more(const struct eng_run *run, const struct eng_source *s)
 {
-	size_t i;
-	double best = INFINITY;
+	struct flt_result est;
+	struct timespec now;
 
 	if (s->end != END_NONE)
 		return 0;
@@ -144,9 +146,11 @@ want_more(const struct eng_run *run, const struct eng_source *s)
 		return 0;
 	if (run->cfg.samples > 0)
 		return 1;
-	for (i = 0; i < s->n_samples; i++)
-		best = fmin(best, s->samples[i].delay);
-	if (s->n_samples > 0 && best <= POLICY_CLEAN_DELAY)
+	if (s->n_samples == 0)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (FLT_filter(s->samples, s->n_samples, &now, run->cfg.precision, run->cfg.rate_bound,
+	    &est) == 0 && est.halfwidth <= POLICY_GOOD_HALFWIDTH)
 		return 0;
 	return 1;
 }
@@ -325,7 +329,8 @@ finish(struct eng_run *run)
 		struct eng_source *s = &run->src[i];
 		memset(&s->cand, 0, sizeof(s->cand));
 		if (s->n_samples > 0 &&
-		    FLT_filter(s->samples, s->n_samples, &now, run->cfg.precision, &s->est) == 0) {
+		    FLT_filter(s->samples, s->n_samples, &now, run->cfg.precision, run->cfg.rate_bound,
+		    &s->est) == 0) {
 			s->have_est = 1;
 			s->cand.usable = 1;
 			s->cand.offset = s->est.offset;

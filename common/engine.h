@@ -28,6 +28,8 @@ struct eng_config {
 	double gap;           /* minimum spacing of requests to one source */
 	double max_distance;  /* root distance limit, seconds */
 	int8_t precision;     /* local clock precision, log2 s */
+	double rate_bound;    /* clocks' rate difference bound, s/s; < 0: the
+			       * local clock is being slewed (see CLK_rate_bound) */
 };
 
 /* What became of one request. */

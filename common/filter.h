@@ -38,15 +38,22 @@ struct flt_result {
 	double disp;          /* filter dispersion */
 	double jitter;        /* RMS offset difference to the chosen sample */
 	double root_distance; /* lambda: the source's error bound */
+	double halfwidth;     /* half the width of the offset's interval */
 	int estimator;        /* which estimator produced offset (FLT_EST_*) */
 };
 
 #define FLT_EST_MINDELAY 0 /* offset of the minimum-delay sample */
-#define FLT_EST_LEGS 1     /* per-leg minima (see filter.c) */
+#define FLT_EST_LEGS 1     /* per-leg minima: the samples' intersection */
 
 /* Run the clock filter over n >= 1 samples; now is the current local
- * instant; local_prec log2 s.  Returns 0 or -1 when n == 0. */
+ * instant; local_prec log2 s.  rate_bound is the largest rate difference
+ * (s/s) assumed between the two clocks during the run; negative forbids
+ * the per-leg estimator (the local clock is being slewed).  Returns 0 or
+ * -1 when n == 0. */
 int FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
-    int8_t local_prec, struct flt_result *r);
+    int8_t local_prec, double rate_bound, struct flt_result *r);
+
+/* Short name of an estimator ("min-delay", "legs"). */
+const char *FLT_estimator_name(int est);
 
 #endif

@@ -334,8 +334,9 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 		}
 	}
 	if (s->have_est)
-		fprintf(f, "  Filter           : offset %+.9f s, delay %.9f s, jitter %.9f s, "
-		    "error bound %.9f s\n", s->est.offset, s->est.delay, s->est.jitter, s->est.root_distance);
+		fprintf(f, "  Filter           : %s estimator, offset %+.9f s, delay %.9f s, jitter %.9f s, "
+		    "error bound %.9f s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
+		    s->est.delay, s->est.jitter, s->est.root_distance);
 	ENG_source_reason(run, s, reason, sizeof(reason));
 	fprintf(f, "  Verdict          : %s\n", reason);
 }
@@ -515,6 +516,11 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		fputs(", \"error_bound\": ", f);
 		if (s->have_est)
 			json_num(f, s->est.root_distance);
+		else
+			fputs("null", f);
+		fputs(", \"estimator\": ", f);
+		if (s->have_est)
+			json_str(f, FLT_estimator_name(s->est.estimator));
 		else
 			fputs("null", f);
 		fputs(",\n     \"requests\": [", f);

@@ -4,8 +4,9 @@
  *                        "step +3600.000000000" or "slew +0.200000"
  *                        (and "set ..." / "adjtimex ..." for the rest)
  *   CLOCKSHIM_FAIL=1     make every call fail with EPERM
- * Read-only calls (adjtimex with modes 0, clock_adjtime with modes 0) are
- * answered without touching anything. */
+ * Read-only calls (adjtime with a NULL delta, adjtimex and clock_adjtime
+ * with modes 0 or ADJ_OFFSET_SS_READ) are answered without touching
+ * anything; CLOCKSHIM_SLEWING=1 makes adjtime report a slew in progress. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,8 +61,13 @@ settimeofday(const struct timeval *tv, const struct timezone *tz)
 int
 adjtime(const struct timeval *delta, struct timeval *olddelta)
 {
-	if (olddelta != NULL)
+	if (olddelta != NULL) {
+		/* CLOCKSHIM_SLEWING=1: pretend an earlier adjtime() is still
+		 * running, 0.1 s left */
 		memset(olddelta, 0, sizeof(*olddelta));
+		if (getenv("CLOCKSHIM_SLEWING") != NULL)
+			olddelta->tv_usec = 100000;
+	}
 	if (delta == NULL)
 		return 0;
 	return record("slew %+.6f", (double)delta->tv_sec + delta->tv_usec / 1e6);
@@ -70,8 +76,10 @@ adjtime(const struct timeval *delta, struct timeval *olddelta)
 static int
 timex_call(const char *who, struct timex *tx)
 {
-	if (tx->modes == 0) {
+	if (tx->modes == 0 || tx->modes == ADJ_OFFSET_SS_READ) {
+		/* reads: a quiet, unslewed clock */
 		memset(tx, 0, sizeof(*tx));
+		tx->tick = 10000;
 		return TIME_OK;
 	}
 	if (tx->modes & ADJ_SETOFFSET) {

@@ -106,3 +106,10 @@ fuzz-smoke: fuzz
 # The end-to-end tests once more, every binary under valgrind.
 check-valgrind: all $(TEST_DEPS)
 	O=$(O) NTP_VALGRIND=1 NTP_E2E_ONLY=1 tests/run-all.sh
+
+# ---- benchmark (not part of check; root: it makes a network namespace) ----
+build/bench-relay: bench/relay.c | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< -lm
+
+bench: all build/bench-relay
+	bench/bench.sh

@@ -60,7 +60,30 @@ struct relay {
 	size_t npend;
 	FILE *log;
 	unsigned long nclient;
+	int pool[32]; /* upstream sockets connected ahead of need */
+	size_t npool;
 };
+
+static int
+upstream(const struct relay *r)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&r->server, sizeof(r->server)) < 0) {
+		perror("relay: upstream socket");
+		exit(1);
+	}
+	return fd;
+}
+
+/* Keep the pool full, off the packets' path, so a client that uses a new
+ * port for every request (as RFC 9109 asks) pays no socket setup. */
+static void
+refill(struct relay *r)
+{
+	while (r->npool < sizeof(r->pool) / sizeof(r->pool[0]))
+		r->pool[r->npool++] = upstream(r);
+}
 
 static double
 now(void)
@@ -165,11 +188,7 @@ session(struct relay *r, const struct sockaddr_in *c, double t)
 	}
 	s->client = *c;
 	s->last = t;
-	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&r->server, sizeof(r->server)) < 0) {
-		perror("relay: upstream socket");
-		exit(1);
-	}
+	s->fd = r->npool > 0 ? r->pool[--r->npool] : upstream(r);
 	return s;
 }
 
@@ -215,6 +234,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	start = now();
+	refill(r);
 	for (;;) {
 		struct pollfd pfd[MAX_SESS + 1];
 		double t = now(), next = t + 1.0;
@@ -244,6 +264,7 @@ main(int argc, char **argv)
 			pfd[n].fd = r->sess[i].fd;
 			pfd[n++].events = POLLIN;
 		}
+		refill(r);
 		wait = (int)ceil((next - now()) * 1000.0);
 		if (poll(pfd, n, wait < 0 ? 0 : wait) <= 0)
 			continue;

@@ -53,6 +53,7 @@ struct eng_request {
 	int err;                /* errno for REQ_NETERR */
 	unsigned ignored;       /* replies ignored (wrong origin, malformed) */
 	int kernel_ts;          /* rx came from the kernel */
+	int kernel_tx;          /* t1 came from the kernel */
 	size_t sample;          /* index into samples[] when outcome is REQ_OK */
 	struct pkt reply;       /* the reply (valid when outcome >= REQ_OK..KOD) */
 	int have_reply;

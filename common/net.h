@@ -38,6 +38,11 @@ int NET_open(const struct net_addr *a);
  * Returns 0 or -1 with errno. */
 int NET_send(int fd, const void *buf, size_t len, struct timespec *t1);
 
+/* The kernel's transmit timestamp of the last datagram sent on fd, from
+ * the socket's error queue (SO_TIMESTAMPING).  Returns 0 and *t, or -1
+ * when the kernel has none (yet).  Drains the error queue either way. */
+int NET_tx_timestamp(int fd, struct timespec *t);
+
 /* Receive one datagram.  Returns its length (the datagram may have been
  * longer than cap: *truncated says so) and the receive instant in *rx
  * (kernel's if available, *kernel_ts = 1), or -1 with errno (EAGAIN when

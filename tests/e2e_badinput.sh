@@ -57,7 +57,7 @@ while IFS='|' read -r name opts reason; do
 		'[ $RC -eq 1 ] && [ -z "$SHIMOUT" ] && [ -z "$OUT" ] && echo "$ERR" | grep -Eq "127.0.0.1:$p: (.* )?$reason"'
 	run "${U[@]}" -q -p 1 -t 0.3 127.0.0.1:$p 127.0.0.1:$PORT_honest
 	ok "$name: beside an honest server: the honest answer" \
-		'[ $RC -eq 0 ] && [ -z "$ERR" ] && echo "$OUT" | tail -1 | grep -Eq "offset \+0\.0(49|50)[0-9]{3} sec$"'
+		'[ $RC -eq 0 ] && [ -z "$ERR" ] && near "$(final_offset)" 0.05 0.001'
 done <<<"$CASES"
 echo "bad-reply cases: $ncases"
 
@@ -65,18 +65,18 @@ echo "bad-reply cases: $ncases"
 start_server dup --offset 0.05 --dup
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_dup
 ok "duplicate reply: used once, answer right" \
-	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -c "request 1: ok")" -eq 1 ] && echo "$OUT" | grep -Eq "^offset \+0\.0(49|50)"'
+	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -c "request 1: ok")" -eq 1 ] && near "$(debug_offset)" 0.05 0.001'
 start_server forge --offset 0.05 --forge 200
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_forge
 ok "200 forged replies first: the genuine one wins" \
-	'[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^offset \+0\.0(49|50)"'
+	'[ $RC -eq 0 ] && near "$(debug_offset)" 0.05 0.001'
 
 # --- honest-looking liars: alone (reported; --max-step refuses), one of five (outvoted)
 YEAR=31536000
 start_server year --offset $YEAR
 start_server day --offset -86400
 run "${U[@]}" -q -p 1 127.0.0.1:$PORT_year
-ok "a year ahead, alone: answer reported with -q" '[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -q "step time server 127.0.0.1 offset +31536000"'
+ok "a year ahead, alone: answer reported with -q" '[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -q "step time server 127.0.0.1 offset +315" && near "$(final_offset)" 31536000 0.001'
 shimrun "${U[@]}" -p 1 --max-step 3600 127.0.0.1:$PORT_year
 ok "a year ahead, alone, --max-step 3600: exit 3, clock untouched" '[ $RC -eq 3 ] && [ -z "$SHIMOUT" ]'
 run "${U[@]}" -q -p 1 127.0.0.1:$PORT_day
@@ -115,7 +115,7 @@ ok "all silent: exit 1 within the deadline, each named" \
 start_server half --offset 0.05 --drop-every 2
 run "${U[@]}" -q -p 4 --gap 100 -t 0.2 127.0.0.1:$PORT_half
 ok "a server answering every other request still gives an answer" \
-	'[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -Eq "offset \+0\.0(49|50)"'
+	'[ $RC -eq 0 ] && near "$(final_offset)" 0.05 0.001'
 run "$BIN/ntpquery" -p 4 --gap 100 -t 0.2 127.0.0.1:$PORT_half
 ok "ntpquery shows the half-answered reach register (1010 = 12)" \
 	'[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^\^\* 127\.0\.0\.1:$PORT_half +2 +-3 +12 "'

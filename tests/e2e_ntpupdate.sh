@@ -11,10 +11,10 @@ start_server lie25 --offset 0.25
 run "${U[@]}" -q -p 1 127.0.0.1:$PORT_lie25
 ok "-q exits 0" '[ $RC -eq 0 ]'
 ok "-q server line in ntpdate format" \
-	'echo "$OUT" | grep -Eq "^server 127\.0\.0\.1, stratum 2, offset \+0\.2[0-9]{5}, delay 0\.[0-9]{5}$"'
+	'echo "$OUT" | grep -Eq "^server 127\.0\.0\.1, stratum 2, offset \+0\.2[45][0-9]{4}, delay 0\.[0-9]{5}$"'
 ok "-q offset within 1 ms of the lie" 'near "$(server_offset 1)" 0.25 0.001'
 ok "-q adjust line in ntpdate format" \
-	'echo "$OUT" | tail -1 | grep -Eq "${DATELINE}adjust time server 127\.0\.0\.1 offset \+0\.2[0-9]{5} sec$"'
+	'echo "$OUT" | tail -1 | grep -Eq "${DATELINE}adjust time server 127\.0\.0\.1 offset \+0\.2[45][0-9]{4} sec$"'
 
 start_server neg --offset -3.5
 run "${U[@]}" -q -p 1 127.0.0.1:$PORT_neg
@@ -28,13 +28,13 @@ ok "+3600 s: exit 0" '[ $RC -eq 0 ]'
 ok "+3600 s: exactly one clock call" '[ "$(echo "$SHIMOUT" | wc -l)" -eq 1 ]'
 ok "+3600 s: it is a step of +3600 s" \
 	'echo "$SHIMOUT" | grep -q "^step " && near "$(echo "$SHIMOUT" | awk "{print \$2}")" 3600 0.001'
-ok "+3600 s: step line printed" 'echo "$OUT" | grep -Eq "${DATELINE}step time server 127.0.0.1 offset \+3600\.[0-9]{6} sec$"'
+ok "+3600 s: step line printed" 'echo "$OUT" | grep -Eq "${DATELINE}step time server 127.0.0.1 offset \+(3599\.99|3600\.00)[0-9]{4} sec$"'
 
 start_server slew --offset 0.2
 shimrun "${U[@]}" -p 1 127.0.0.1:$PORT_slew
 ok "+0.2 s: one slew of +0.2 s" \
 	'[ "$(echo "$SHIMOUT" | wc -l)" -eq 1 ] && echo "$SHIMOUT" | grep -q "^slew " && near "$(echo "$SHIMOUT" | awk "{print \$2}")" 0.2 0.001'
-ok "+0.2 s: adjust line printed" 'echo "$OUT" | grep -Eq "adjust time server 127.0.0.1 offset \+0\.2"'
+ok "+0.2 s: adjust line printed" 'echo "$OUT" | grep -Eq "adjust time server 127.0.0.1 offset \+0\.(19|20)"'
 
 shimrun "${U[@]}" -b -p 1 127.0.0.1:$PORT_slew
 ok "-b steps a small offset" \
@@ -70,7 +70,7 @@ start_server l1 --offset 3600
 start_server l2 --offset 3600
 run "${U[@]}" -q -p 1 127.0.0.1:$PORT_h1 127.0.0.1:$PORT_l1 127.0.0.1:$PORT_h2 127.0.0.1:$PORT_l2 127.0.0.1:$PORT_h3
 ok "3 honest vs 2 liars: honest answer" \
-	'[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -Eq "adjust time server 127.0.0.1 offset \+0\.01"'
+	'[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -q "adjust time server 127.0.0.1 offset +0.0" && near "$(final_offset)" 0.010 0.001'
 ok "3 vs 2: five server lines" '[ "$(echo "$OUT" | grep -c "^server ")" -eq 5 ]'
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_h1 127.0.0.1:$PORT_l1 127.0.0.1:$PORT_h2 127.0.0.1:$PORT_l2 127.0.0.1:$PORT_h3
 ok "-d names the falsetickers" '[ "$(echo "$OUT" | grep -c "verdict: falseticker")" -eq 2 ]'
@@ -136,9 +136,9 @@ ok "no -p, clean loopback: one request is enough" '[ $RC -eq 0 ] && [ "$(wc -l <
 # --- the per-leg estimator, and the rule that a slewing clock forbids it ---
 start_server est --offset 0.1
 run "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "-d -p 3: the per-leg estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (legs): offset +0.1"'
+ok "-d -p 3: the per-leg estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(legs\): offset \+0\.(09|10)"'
 run env LD_PRELOAD="$SHIM" CLOCKSHIM_SLEWING=1 "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "local clock still slewing: min-delay estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (min-delay): offset +0.1"'
+ok "local clock still slewing: min-delay estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(min-delay\): offset \+0\.(09|10)"'
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_est
 ok "-d -p 1: one sample is the min-delay estimate" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (min-delay)"'
 
@@ -146,7 +146,7 @@ ok "-d -p 1: one sample is the min-delay estimate" '[ $RC -eq 0 ] && echo "$OUT"
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
 	start_server v6 --addr ::1 --offset 0.05
 	run "${U[@]}" -q -p 1 "[::1]:$PORT_v6"
-	ok "IPv6 [::1]:port" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "^server ::1, stratum 2, offset +0.05"'
+	ok "IPv6 [::1]:port" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^server ::1, stratum 2, offset \+0\.0(4|5)"'
 	run "${U[@]}" -q -p 1 -4 "[::1]:$PORT_v6"
 	ok "-4 with an IPv6 address: cannot resolve, exit 1" '[ $RC -eq 1 ] && echo "$ERR" | grep -q "cannot resolve ::1"'
 else

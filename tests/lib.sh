@@ -104,6 +104,14 @@ server_offset() {
 	echo "$OUT" | grep '^server ' | sed -n "${1}p" | sed -E 's/.*offset ([-+0-9.]+),.*/\1/'
 }
 
+# the offset of the final ntpdate-style line, and of -d's "offset" line
+final_offset() {
+	echo "$OUT" | tail -1 | sed -nE 's/.* offset ([-+0-9.]+) sec$/\1/p'
+}
+debug_offset() {
+	echo "$OUT" | awk '/^offset [-+0-9.]+ \+\/- / { print $2 }'
+}
+
 summary() {
 	echo "$SUITE: $npass passed, $nfail failed"
 }

@@ -1,0 +1,146 @@
+#!/bin/bash
+# bench.sh: ntpupdate beside the peers, on one machine, over an impaired
+# path.  Run as root (it creates a network namespace): `make bench`.
+#
+# Inside a private network namespace: chronyd (unpacked from its .deb, run
+# with -x: it never touches the clock) serves on 127.0.0.1:123.  The clean
+# scenario queries it directly; the others go through the impairment relay
+# (bench/relay.c) on 127.0.0.2:123 (the peers insist on port 123).  The
+# whole measuring loop runs inside the namespace under setpriv without
+# CAP_SYS_TIME, every client in a query mode.  Server and clients share one
+# clock, so the true offset is 0.
+#   RUNS=20 (runs per client and scenario)
+#   SCENARIOS="clean exp uniform asym"
+#   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"
+set -u
+cd "$(dirname "$0")/.."
+export RUNS=${RUNS:-20}
+export SCENARIOS=${SCENARIOS:-"clean exp uniform asym"}
+export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
+export CHRONYD=$PWD/.deps/chrony/usr/sbin/chronyd
+export CHRONYC=$PWD/.deps/chrony/usr/bin/chronyc
+OUT=${BENCH_OUT:-bench/results}
+mkdir -p "$OUT"
+export RAW=$OUT/raw.csv
+
+if [ "${1:-}" != "--inner" ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench: run as root (it creates a network namespace)"; exit 2; }
+	if ! command -v ntpdig >/dev/null || ! command -v rdate >/dev/null; then
+		echo "bench: installing the peers (ntpsec-ntpdig, rdate)"
+		apt-get install -y -q --no-install-recommends ntpsec-ntpdig rdate >/dev/null || exit 1
+	fi
+	[ -x "$CHRONYD" ] || ./tests/install-deps.sh >/dev/null || exit 1
+	make -s ntpupdate build/bench-relay >/dev/null || exit 1
+	export TMPD=$(mktemp -d /tmp/ntpbench.XXXXXX)
+	chmod 700 "$TMPD"
+	NS=ntpbench$$
+	ip netns add "$NS" || exit 1
+	cleanup() {
+		[ -s "$TMPD/chronyd.pid" ] && kill "$(cat "$TMPD/chronyd.pid")" 2>/dev/null
+		sleep 0.2
+		ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$NS" 2>/dev/null
+		rm -rf "$TMPD"
+	}
+	trap cleanup EXIT
+	ip netns exec "$NS" setpriv --bounding-set -sys_time --inh-caps -sys_time -- "$0" --inner
+	rc=$?
+	[ $rc -eq 0 ] && python3 bench/summarize.py "$RAW" | tee "$OUT/table.txt"
+	exit $rc
+fi
+
+# ---- inside the namespace, without CAP_SYS_TIME ------------------------------
+ip link set lo up
+ip addr add 127.0.0.2/8 dev lo 2>/dev/null
+cat >"$TMPD/server.conf" <<CONF
+port 123
+bindaddress 127.0.0.1
+allow 127.0.0.1
+local stratum 8
+cmdport 0
+bindcmdaddress $TMPD/chronyd.sock
+pidfile $TMPD/chronyd.pid
+CONF
+"$CHRONYD" -x -u root -f "$TMPD/server.conf" -l "$TMPD/chronyd.log" -L 0 || exit 1
+sleep 1
+
+relay_args() {
+	case $1 in
+	uniform) echo "--out 20:15:uniform --back 20:15:uniform --loss 2" ;;
+	exp)     echo "--out 10:10:exp --back 10:10:exp" ;;
+	asym)    echo "--out 5 --back 25" ;;
+	esac
+}
+
+# requests seen so far: at the relay (impaired) or by chronyd (clean)
+count() {
+	if [ "$1" = clean ]; then
+		"$CHRONYC" -h "$TMPD/chronyd.sock" -n -c clients 2>/dev/null | awk -F, '{ n += $2 } END { print n + 0 }'
+	else
+		wc -l <"$TMPD/relay.log"
+	fi
+}
+
+# client NAME ADDR: one query; prints "offset bound" ("-" when the client
+# gives no bound), nothing on failure.
+client() {
+	case $1 in
+	ntpupdate)
+		./ntpupdate -d "$2" 2>/dev/null | awk '/^offset [-+0-9.]+ \+\/- [0-9.]+ sec$/ { print $2, $4 }'
+		;;
+	chronyd-Q)
+		rm -f "$TMPD/q.log"
+		"$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMPD/q.log" -t 20 \
+			"server $2 iburst" "pidfile $TMPD/q.pid" "cmdport 0" >/dev/null 2>&1
+		awk '/System clock wrong by/ { for (i = 1; i <= NF; i++) if ($i == "by") print $(i + 1), "-" }' "$TMPD/q.log"
+		;;
+	ntpdig)
+		ntpdig -t 2 "$2" 2>/dev/null | awk 'NF >= 6 { print $4, $6 }'
+		;;
+	ntpdig-p4)
+		ntpdig -t 2 -p 4 "$2" 2>/dev/null | awk 'NF >= 6 { print $4, $6 }'
+		;;
+	rdate)
+		rdate -p -n -v "$2" 2>&1 | awk '/adjust local clock by/ { print $(NF - 1), "-" }'
+		;;
+	esac
+}
+
+echo "scenario,client,run,ok,wall_s,requests,offset,bound" >"$RAW"
+seed=1
+for sc in $SCENARIOS; do
+	RELAY=
+	addr=127.0.0.1
+	if [ "$sc" != clean ]; then
+		: >"$TMPD/relay.log"
+		./build/bench-relay --listen 127.0.0.2:123 --server 127.0.0.1:123 \
+			$(relay_args "$sc") --seed $seed --log "$TMPD/relay.log" --lifetime 7200 &
+		RELAY=$!
+		addr=127.0.0.2
+		sleep 0.3
+	fi
+	seed=$((seed + 1))
+	for cl in $CLIENTS; do
+		printf 'bench: %-8s %-10s ' "$sc" "$cl"
+		for run in $(seq 1 "$RUNS"); do
+			n0=$(count "$sc")
+			t0=$(date +%s%N)
+			res=$(client "$cl" "$addr" | tail -1)
+			t1=$(date +%s%N)
+			sleep 0.3 # late packets drain before counting
+			n1=$(count "$sc")
+			wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
+			if [ -n "$res" ]; then
+				set -- $res
+				echo "$sc,$cl,$run,1,$wall,$((n1 - n0)),$1,$2" >>"$RAW"
+				printf '.'
+			else
+				echo "$sc,$cl,$run,0,$wall,$((n1 - n0)),," >>"$RAW"
+				printf 'x'
+			fi
+		done
+		echo
+	done
+	[ -n "$RELAY" ] && kill "$RELAY" 2>/dev/null && wait "$RELAY" 2>/dev/null
+done
+exit 0

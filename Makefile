@@ -21,6 +21,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOUR
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
 LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm
+# full RELRO: a tool that runs as root binds every symbol at start
+LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
@@ -44,10 +46,10 @@ $(O)/libntpcommon.a: $(COMMON_O)
 	ar rcs $@ $^
 
 $(O)/ntpupdate: ntpupdate.c $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
 
 $(O)/ntpquery: ntpquery.c $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
 
 $(O)/tests/check_%: tests/check_%.c $(O)/libntpcommon.a | $(O)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(CHECK_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(CHECK_LIBS) $(LIBS)

@@ -208,9 +208,8 @@ print_debug(const struct eng_run *run, const struct log *lg)
 				NTT_format_utc(&t, t3s, sizeof(t3s));
 				t = NTT_to_timespec(x->t4, run->start_real.tv_sec);
 				NTT_format_utc(&t, t4s, sizeof(t4s));
-				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s%s", j + 1,
-				    x->offset, x->delay, x->disp, r->kernel_tx ? "" : " (user-space tx time)",
-				    r->kernel_ts ? "" : " (user-space rx time)");
+				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
+				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
 				LOG_info(lg, "    t1 %s  t2 %s", t1s, t2s);
 				LOG_info(lg, "    t3 %s  t4 %s", t3s, t4s);
 			} else {

@@ -163,24 +163,6 @@ close_request(struct eng_source *s)
 	s->fd = -1;
 }
 
-/* Replace the user-space send time by the kernel's, when it has one and
- * it is sane (after ours, and not long after). */
-static void
-take_tx_timestamp(struct eng_request *r, int fd)
-{
-	struct timespec t;
-
-	if (r->kernel_tx || NET_tx_timestamp(fd, &t) < 0)
-		return;
-	{
-		double d = NTT_timespec_diff(&t, &r->t1);
-		if (d >= 0 && d < 0.01) {
-			r->t1 = t;
-			r->kernel_tx = 1;
-		}
-	}
-}
-
 static void
 send_request(struct eng_run *run, struct eng_source *s, const struct timespec *now)
 {
@@ -202,7 +184,6 @@ send_request(struct eng_run *run, struct eng_source *s, const struct timespec *n
 		 * the loop decided to send: never closer than the gap. */
 		struct timespec sent;
 		clock_gettime(CLOCK_MONOTONIC, &sent);
-		take_tx_timestamp(r, s->fd);
 		s->next_send = NTT_timespec_add(&sent, ENG_spacing(run));
 		s->timeout_at = NTT_timespec_add(&sent, run->cfg.timeout);
 	} else {
@@ -244,7 +225,6 @@ accept_reply(struct eng_run *run, struct eng_source *s, struct eng_request *r,
 	s->sample_pkt[s->n_samples] = *p;
 	r->sample = s->n_samples++;
 	r->outcome = REQ_OK;
-	s->reach |= 1u << (s->n_req - 1);
 	s->last_rx = *rx;
 }
 
@@ -254,9 +234,6 @@ handle_readable(struct eng_run *run, struct eng_source *s)
 	struct eng_request *r = &s->req[s->n_req - 1];
 	uint8_t buf[PKT_MAX_LEN + 4];
 
-	/* the transmit timestamp may come after send() returned; it also
-	 * has to be drained, or poll() keeps reporting POLLERR */
-	take_tx_timestamp(r, s->fd);
 	for (;;) {
 		struct timespec rx;
 		struct pkt p;

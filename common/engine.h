@@ -45,7 +45,7 @@ enum eng_outcome {
 
 struct eng_request {
 	NTP_ts xmt;             /* our random transmit value */
-	struct timespec t1;     /* real send instant */
+	struct timespec t1;     /* real send instant: read just before send() */
 	struct timespec rx;     /* receive instant of the answer, if any */
 	enum eng_outcome outcome;
 	unsigned tests;         /* failed sanity tests */
@@ -53,7 +53,6 @@ struct eng_request {
 	int err;                /* errno for REQ_NETERR */
 	unsigned ignored;       /* replies ignored (wrong origin, malformed) */
 	int kernel_ts;          /* rx came from the kernel */
-	int kernel_tx;          /* t1 came from the kernel */
 	size_t sample;          /* index into samples[] when outcome is REQ_OK */
 	struct pkt reply;       /* the reply (valid when outcome >= REQ_OK..KOD) */
 	int have_reply;
@@ -82,7 +81,6 @@ struct eng_source {
 	struct flt_sample samples[ENG_MAX_REQUESTS];
 	struct pkt sample_pkt[ENG_MAX_REQUESTS];
 	size_t n_samples;
-	unsigned reach;              /* bit i: request i answered usefully */
 	struct timespec last_rx;     /* real time of the last good reply */
 	int8_t kiss;                 /* enum pkt_kiss of the last KoD */
 

@@ -13,9 +13,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <linux/errqueue.h>
-#include <linux/net_tstamp.h>
-
 static int
 same_addr(const struct net_addr *a, const struct net_addr *b)
 {
@@ -109,13 +106,7 @@ NET_open(const struct net_addr *a)
 	/* Kernel receive timestamps; without them we fall back to reading
 	 * the clock after recvmsg(). */
 	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
-	/* Kernel transmit timestamps: the moment the request left, not the
-	 * moment before we asked the kernel to send it. */
-	{
-		int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
-		    SOF_TIMESTAMPING_OPT_TSONLY;
-		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags));
-	}
+
 	/* connect() binds a random ephemeral port and filters out datagrams
 	 * from any other address or port. */
 	if (connect(fd, (const struct sockaddr *)&a->sa, a->len) < 0) {
@@ -141,43 +132,6 @@ NET_send(int fd, const void *buf, size_t len, struct timespec *t1)
 		return -1;
 	}
 	return 0;
-}
-
-int
-NET_tx_timestamp(int fd, struct timespec *t)
-{
-	union {
-		char b[CMSG_SPACE(sizeof(struct scm_timestamping)) +
-		    CMSG_SPACE(sizeof(struct sock_extended_err)) + 64];
-		struct cmsghdr align;
-	} ctl;
-	char data[64];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr msg;
-	struct cmsghdr *c;
-	int got = -1, i;
-
-	for (i = 0; i < 4; i++) {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = ctl.b;
-		msg.msg_controllen = sizeof(ctl.b);
-		if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-			break;
-		for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
-			    c->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
-				struct scm_timestamping ts;
-				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-				if (ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0) {
-					*t = ts.ts[0];
-					got = 0;
-				}
-			}
-		}
-	}
-	return got;
 }
 
 long

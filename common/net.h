@@ -34,14 +34,13 @@ void NET_name(const struct net_addr *a, char *buf, size_t len);
  * Returns the fd or -1 with errno. */
 int NET_open(const struct net_addr *a);
 
-/* Send len bytes; *t1 is the local instant just before the send.
+/* Send len bytes; *t1 is the local instant read just before the send:
+ * servers read their transmit timestamp the same way, so the two send
+ * paths' latencies cancel.  (A kernel transmit timestamp was tried: it
+ * exposed the servers' early T3 as a bias, and the timestamping itself
+ * lengthened the send path.)
  * Returns 0 or -1 with errno. */
 int NET_send(int fd, const void *buf, size_t len, struct timespec *t1);
-
-/* The kernel's transmit timestamp of the last datagram sent on fd, from
- * the socket's error queue (SO_TIMESTAMPING).  Returns 0 and *t, or -1
- * when the kernel has none (yet).  Drains the error queue either way. */
-int NET_tx_timestamp(int fd, struct timespec *t);
 
 /* Receive one datagram.  Returns its length (the datagram may have been
  * longer than cap: *truncated says so) and the receive instant in *rx

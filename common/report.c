@@ -312,8 +312,7 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 				utc(ts[k], pivot, t[k], sizeof(t[k]));
 			fprintf(f, "  Request %zu: offset %+.9f s, delay %.9f s, dispersion %.9f s\n", i + 1,
 			    x->offset, x->delay, x->disp);
-			fprintf(f, "    T1 %s  (client transmit, %s)\n", t[0],
-			    r->kernel_tx ? "kernel timestamp" : "user-space timestamp");
+			fprintf(f, "    T1 %s  (client transmit)\n", t[0]);
 			fprintf(f, "    T2 %s  (server receive)\n", t[1]);
 			fprintf(f, "    T3 %s  (server transmit)\n", t[2]);
 			fprintf(f, "    T4 %s  (client receive, %s)\n", t[3],
@@ -552,8 +551,7 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 				json_num(f, x->delay);
 				fputs(", \"dispersion\": ", f);
 				json_num(f, x->disp);
-				fprintf(f, ", \"kernel_timestamp\": %s, \"kernel_tx_timestamp\": %s",
-				    r->kernel_ts ? "true" : "false", r->kernel_tx ? "true" : "false");
+				fprintf(f, ", \"kernel_timestamp\": %s", r->kernel_ts ? "true" : "false");
 			}
 			fputc('}', f);
 		}

@@ -36,7 +36,7 @@ ok "-v: legend and header match the golden text" \
 ok "-v: silent server's reason" 'echo "$OUT" | grep -A3 "^Source 127.0.0.1:$PORT_quiet " | grep -q "Verdict          : no reply to 1 request"'
 ok "-v: falseticker verdict with the interval" \
 	'echo "$OUT" | grep -A40 "^Source 127.0.0.1:$PORT_liar " | grep -q "Verdict          : falseticker: its interval .* misses the majority"'
-ok "-v: T1..T4 to the nanosecond, kernel timestamps" '[ "$(echo "$OUT" | grep -cE "^    T[1-4] 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{9} UTC")" -eq 12 ] && echo "$OUT" | grep -q "(client transmit, kernel timestamp)"'
+ok "-v: T1..T4 to the nanosecond" '[ "$(echo "$OUT" | grep -cE "^    T[1-4] 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{9} UTC")" -eq 12 ]'
 ok "-v: every header field decoded" \
 	'for f in "Leap indicator   : 0 (no warning)" "Version          : 4" "Mode             : 4 (server)" "Stratum          : 2 (secondary reference)" "Precision        : -24 (2^-24" "Root delay" "Root dispersion" "Reference ID     : 192.0.2.1 (upstream IPv4 address" "Reference time   :" "Sanity checks    : all passed"; do echo "$OUT" | grep -qF "$f" || exit 1; done'
 

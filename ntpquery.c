@@ -26,27 +26,19 @@
 #define MON_UNKNOWN 3
 
 struct opts {
-	struct eng_config eng;
+	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int verbose, json, numeric;
-	int monitoring;              /* -w or -c given */
-	double warn, crit, max_step; /* < 0: not given */
+	int monitoring;           /* -w or -c given */
+	double warn, crit;        /* < 0: not given */
 };
 
-enum { OPT_MAX_STEP = 256, OPT_MAX_DISTANCE, OPT_GAP };
-
 static const struct option longopts[] = {
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "samples", required_argument, NULL, 'p' },
-	{ "timeout", required_argument, NULL, 't' },
+	CLI_COMMON_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
-	{ "max-step", required_argument, NULL, OPT_MAX_STEP },
-	{ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE },
-	{ "gap", required_argument, NULL, OPT_GAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -105,35 +97,23 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 {
 	char err[160];
 	double d;
-	long long n;
-	int c, i;
+	int c, i, r;
 
-	ENG_config_defaults(&o->eng);
-	o->warn = o->crit = o->max_step = -1;
+	CLI_common_defaults(&o->common);
+	o->warn = o->crit = -1;
 	/* -w/-c change the exit codes of usage errors too: look first */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strncmp(argv[i], "-w", 2) == 0 || strncmp(argv[i], "-c", 2) == 0 ||
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":46p:t:vjnw:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, NULL)) != -1) {
+		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(o, argv[optind - 1], err);
+		if (r > 0)
+			continue;
 		switch (c) {
-		case '4':
-			o->eng.family = AF_INET;
-			break;
-		case '6':
-			o->eng.family = AF_INET6;
-			break;
-		case 'p':
-			if (CLI_parse_int(optarg, 1, ENG_MAX_REQUESTS, &n, err, sizeof(err)) < 0)
-				return bad_option(o, "-p", err);
-			o->eng.samples = (int)n;
-			break;
-		case 't':
-			if (CLI_parse_seconds(optarg, 0.001, 60, &d, err, sizeof(err)) < 0)
-				return bad_option(o, "-t", err);
-			o->eng.timeout = d;
-			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -153,21 +133,6 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 				return bad_option(o, "-c", err);
 			o->crit = d;
 			break;
-		case OPT_MAX_STEP:
-			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
-				return bad_option(o, "--max-step", err);
-			o->max_step = d;
-			break;
-		case OPT_MAX_DISTANCE:
-			if (CLI_parse_seconds(optarg, 0.001, 16, &d, err, sizeof(err)) < 0)
-				return bad_option(o, "--max-distance", err);
-			o->eng.max_distance = d;
-			break;
-		case OPT_GAP:
-			if (CLI_parse_seconds(optarg, 0, 60000, &d, err, sizeof(err)) < 0)
-				return bad_option(o, "--gap", err);
-			o->eng.gap = d / 1000.0;
-			break;
 		case 'h':
 			help();
 			exit(0);
@@ -184,6 +149,14 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		return bad_option(o, "-w", "warning threshold above the critical one");
 	*first = optind;
 	return 0;
+}
+
+/* A name that does not resolve: say so, and go on with the others. */
+static void
+warn_stderr(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "ntpquery: %s\n", msg);
 }
 
 /* Monitoring-plugin status line and exit code. */
@@ -218,11 +191,12 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct eng_config eng;
 	struct eng_run run;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
-	int first = 0, i, rc, mon;
+	int first = 0, rc, mon;
 	size_t k;
 	char err[200];
 
@@ -231,29 +205,18 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
-	o.eng.precision = NTT_local_precision();
-	o.eng.rate_bound = CLK_rate_bound();
-	ENG_init(&run, &o.eng);
-	for (i = first; i < argc || i == first; i++) {
-		struct cli_server srv;
-		const char *arg = i < argc ? argv[i] : CLI_DEFAULT_SERVER;
-		if (CLI_parse_server(arg, &srv, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ntpquery: %s\n", err);
-			ENG_free(&run);
-			return mon ? MON_UNKNOWN : EXIT_USAGE;
-		}
-		if (ENG_add_server(&run, &srv) < 0) {
-			fprintf(stderr, "ntpquery: too many servers (at most %d addresses)\n", ENG_MAX_SOURCES);
-			ENG_free(&run);
-			return mon ? MON_UNKNOWN : EXIT_USAGE;
-		}
-		/* a name that does not resolve is reported; the others still count */
-		if (run.n_src > 0 && run.src[run.n_src - 1].end == END_UNRESOLVED)
-			fprintf(stderr, "ntpquery: %s\n", run.src[run.n_src - 1].end_text);
+	ENG_config_from_cli(&eng, &o.common);
+	eng.precision = NTT_local_precision();
+	eng.rate_bound = CLK_rate_bound();
+	ENG_init(&run, &eng);
+	if (ENG_add_args(&run, argv + first, argc - first, warn_stderr, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpquery: %s\n", err);
+		ENG_free(&run);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
 	pol.force_step = pol.force_slew = 0;
-	pol.max_step = o.max_step;
+	pol.max_step = o.common.max_step;
 	pol.floor = NTPUPDATE_BUILD_EPOCH;
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEC_decide(&run, &pol, &now, &dec);

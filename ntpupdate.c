@@ -23,28 +23,19 @@
 #define EXIT_CLOCK 4
 
 struct opts {
-	struct eng_config eng;
+	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
-	double max_step; /* < 0: no limit */
 };
 
-enum { OPT_MAX_STEP = 256, OPT_MAX_DISTANCE, OPT_GAP };
-
 static const struct option longopts[] = {
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
+	CLI_COMMON_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
-	{ "samples", required_argument, NULL, 'p' },
 	{ "query", no_argument, NULL, 'q' },
 	{ "syslog", no_argument, NULL, 's' },
-	{ "timeout", required_argument, NULL, 't' },
 	{ "unprivileged-port", no_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "max-step", required_argument, NULL, OPT_MAX_STEP },
-	{ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE },
-	{ "gap", required_argument, NULL, OPT_GAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -105,21 +96,17 @@ static int
 parse_args(int argc, char **argv, struct opts *o, int *first_server)
 {
 	char err[160];
-	double d;
-	long long n;
-	int c;
+	int c, r;
 
-	ENG_config_defaults(&o->eng);
-	o->max_step = -1;
+	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":46bBdp:qst:uvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, NULL)) != -1) {
+		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(argv[optind - 1], err);
+		if (r > 0)
+			continue;
 		switch (c) {
-		case '4':
-			o->eng.family = AF_INET;
-			break;
-		case '6':
-			o->eng.family = AF_INET6;
-			break;
 		case 'b':
 			o->force_step = 1;
 			o->force_slew = 0;
@@ -131,41 +118,16 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 		case 'd':
 			o->debug = 1;
 			break;
-		case 'p':
-			if (CLI_parse_int(optarg, 1, ENG_MAX_REQUESTS, &n, err, sizeof(err)) < 0)
-				return bad_option("-p", err);
-			o->eng.samples = (int)n;
-			break;
 		case 'q':
 			o->query = 1;
 			break;
 		case 's':
 			o->use_syslog = 1;
 			break;
-		case 't':
-			if (CLI_parse_seconds(optarg, 0.001, 60, &d, err, sizeof(err)) < 0)
-				return bad_option("-t", err);
-			o->eng.timeout = d;
-			break;
 		case 'u':
 			break;
 		case 'v':
 			o->verbose = 1;
-			break;
-		case OPT_MAX_STEP:
-			if (CLI_parse_seconds(optarg, 0, 1e9, &d, err, sizeof(err)) < 0)
-				return bad_option("--max-step", err);
-			o->max_step = d;
-			break;
-		case OPT_MAX_DISTANCE:
-			if (CLI_parse_seconds(optarg, 0.001, 16, &d, err, sizeof(err)) < 0)
-				return bad_option("--max-distance", err);
-			o->eng.max_distance = d;
-			break;
-		case OPT_GAP:
-			if (CLI_parse_seconds(optarg, 0, 60000, &d, err, sizeof(err)) < 0)
-				return bad_option("--gap", err);
-			o->eng.gap = d / 1000.0;
 			break;
 		case 'h':
 			help();
@@ -174,11 +136,9 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			printf("ntpupdate %s\n", NTPUPDATE_VERSION);
 			exit(0);
 		case ':':
-			snprintf(err, sizeof(err), "option requires an argument");
-			return bad_option(argv[optind - 1], err);
+			return bad_option(argv[optind - 1], "option requires an argument");
 		default:
-			snprintf(err, sizeof(err), "unknown option");
-			return bad_option(argv[optind - 1], err);
+			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
 	*first_server = optind;
@@ -242,10 +202,18 @@ print_reasons(const struct eng_run *run, const struct log *lg)
 	}
 }
 
+/* A name that does not resolve: say so, and go on with the others. */
+static void
+warn_log(void *ctx, const char *msg)
+{
+	LOG_err(ctx, "%s", msg);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct eng_config eng;
 	struct eng_run run;
 	struct log lg;
 	const struct eng_source *peer;
@@ -260,26 +228,15 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
-	o.eng.precision = NTT_local_precision();
-	o.eng.rate_bound = CLK_rate_bound();
-	ENG_init(&run, &o.eng);
-	for (i = first; i < argc || i == first; i++) {
-		struct cli_server srv;
-		/* no server given: the pool */
-		const char *arg = i < argc ? argv[i] : CLI_DEFAULT_SERVER;
-		if (CLI_parse_server(arg, &srv, err, sizeof(err)) < 0) {
-			LOG_err(&lg, "%s", err);
-			ENG_free(&run);
-			return EXIT_USAGE;
-		}
-		if (ENG_add_server(&run, &srv) < 0) {
-			LOG_err(&lg, "too many servers (at most %d addresses)", ENG_MAX_SOURCES);
-			ENG_free(&run);
-			return EXIT_USAGE;
-		}
-		/* a name that does not resolve is reported; the others still count */
-		if (run.n_src > 0 && run.src[run.n_src - 1].end == END_UNRESOLVED)
-			LOG_err(&lg, "%s", run.src[run.n_src - 1].end_text);
+	ENG_config_from_cli(&eng, &o.common);
+	eng.precision = NTT_local_precision();
+	eng.rate_bound = CLK_rate_bound();
+	ENG_init(&run, &eng);
+	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
+		LOG_err(&lg, "%s", err);
+		ENG_free(&run);
+		LOG_close(&lg);
+		return EXIT_USAGE;
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);
@@ -306,7 +263,7 @@ main(int argc, char **argv)
 	peer = &run.src[run.result.sys_peer];
 	pol.force_step = o.force_step;
 	pol.force_slew = o.force_slew;
-	pol.max_step = o.max_step;
+	pol.max_step = o.common.max_step;
 	pol.floor = NTPUPDATE_BUILD_EPOCH;
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEC_decide(&run, &pol, &now, &dec);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -178,5 +179,59 @@ CLI_parse_int(const char *arg, long long min, long long max, long long *out, cha
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+void
+CLI_common_defaults(struct cli_common *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->family = AF_UNSPEC;
+	c->samples = 0;
+	c->timeout = 1.0;
+	c->gap = 2.0;
+	c->max_distance = 1.5;
+	c->max_step = -1;
+}
+
+int
+CLI_common_option(struct cli_common *c, int opt, const char *arg, char *err, size_t errlen)
+{
+	long long n;
+	double d;
+
+	switch (opt) {
+	case '4':
+		c->family = AF_INET;
+		return 1;
+	case '6':
+		c->family = AF_INET6;
+		return 1;
+	case 'p':
+		if (CLI_parse_int(arg, 1, CLI_MAX_SAMPLES, &n, err, errlen) < 0)
+			return -1;
+		c->samples = (int)n;
+		return 1;
+	case 't':
+		if (CLI_parse_seconds(arg, 0.001, 60, &d, err, errlen) < 0)
+			return -1;
+		c->timeout = d;
+		return 1;
+	case CLI_OPT_MAX_STEP:
+		if (CLI_parse_seconds(arg, 0, 1e9, &d, err, errlen) < 0)
+			return -1;
+		c->max_step = d;
+		return 1;
+	case CLI_OPT_MAX_DISTANCE:
+		if (CLI_parse_seconds(arg, 0.001, 16, &d, err, errlen) < 0)
+			return -1;
+		c->max_distance = d;
+		return 1;
+	case CLI_OPT_GAP:
+		if (CLI_parse_seconds(arg, 0, 60000, &d, err, errlen) < 0)
+			return -1;
+		c->gap = d / 1000.0;
+		return 1;
+	}
 	return 0;
 }

@@ -3,11 +3,13 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #define CLI_DEFAULT_SERVER "pool.ntp.org"
 #define CLI_DEFAULT_PORT "123"
 #define CLI_HOST_MAX 254
+#define CLI_MAX_SAMPLES 8 /* -p limit */
 
 /* One server argument as the user gave it, split into host and port. */
 struct cli_server {
@@ -26,6 +28,41 @@ int CLI_parse_seconds(const char *arg, double min, double max, double *out, char
 
 /* Parse an integer in [min, max] (strtonum).  Returns 0 or -1 with err. */
 int CLI_parse_int(const char *arg, long long min, long long max, long long *out, char *err, size_t errlen);
+
+/* Options both tools take, parsed in one place. */
+struct cli_common {
+	int family;          /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+	int samples;         /* -p; 0: the sampling policy decides */
+	double timeout;      /* -t, seconds */
+	double gap;          /* --gap, seconds (given in ms) */
+	double max_distance; /* --max-distance, seconds */
+	double max_step;     /* --max-step, seconds; < 0: none */
+};
+
+/* Long-option codes of the shared options without a short form. */
+enum { CLI_OPT_MAX_STEP = 256, CLI_OPT_MAX_DISTANCE, CLI_OPT_GAP, CLI_OPT_TOOL = 300 };
+
+/* getopt_long entries of the shared options, to put in a tool's table. */
+#define CLI_COMMON_LONGOPTS                                                  \
+	{ "ipv4", no_argument, NULL, '4' },                                  \
+	{ "ipv6", no_argument, NULL, '6' },                                  \
+	{ "samples", required_argument, NULL, 'p' },                         \
+	{ "timeout", required_argument, NULL, 't' },                         \
+	{ "max-step", required_argument, NULL, CLI_OPT_MAX_STEP },           \
+	{ "max-distance", required_argument, NULL, CLI_OPT_MAX_DISTANCE },   \
+	{ "gap", required_argument, NULL, CLI_OPT_GAP }
+
+/* Short-option letters of the shared options, for a tool's optstring. */
+#define CLI_COMMON_SHORTOPTS "46p:t:"
+
+/* Defaults: policy sampling, 1 s timeout, 2000 ms gap, 1.5 s distance,
+ * no step limit. */
+void CLI_common_defaults(struct cli_common *c);
+
+/* Handle option opt (as getopt_long returned it) with argument arg.
+ * Returns 1 if it was a shared option and parsed, 0 if it is not a shared
+ * option, -1 for a bad value (err holds the reason). */
+int CLI_common_option(struct cli_common *c, int opt, const char *arg, char *err, size_t errlen);
 
 /* arg made safe for a one-line message: non-printable bytes become '?',
  * cut to fit len.  Returns buf. */

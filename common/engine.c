@@ -32,6 +32,38 @@ ENG_config_defaults(struct eng_config *cfg)
 }
 
 void
+ENG_config_from_cli(struct eng_config *cfg, const struct cli_common *c)
+{
+	ENG_config_defaults(cfg);
+	cfg->family = c->family;
+	cfg->samples = c->samples;
+	cfg->timeout = c->timeout;
+	cfg->gap = c->gap;
+	cfg->max_distance = c->max_distance;
+}
+
+int
+ENG_add_args(struct eng_run *run, char *const *args, int n,
+    void (*warn)(void *ctx, const char *msg), void *ctx, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < n || i == 0; i++) {
+		struct cli_server srv;
+		const char *arg = i < n ? args[i] : CLI_DEFAULT_SERVER;
+		if (CLI_parse_server(arg, &srv, err, errlen) < 0)
+			return -1;
+		if (ENG_add_server(run, &srv) < 0) {
+			snprintf(err, errlen, "too many servers (at most %d addresses)", ENG_MAX_SOURCES);
+			return -1;
+		}
+		if (run->n_src > 0 && run->src[run->n_src - 1].end == END_UNRESOLVED && warn != NULL)
+			warn(ctx, run->src[run->n_src - 1].end_text);
+	}
+	return 0;
+}
+
+void
 ENG_init(struct eng_run *run, const struct eng_config *cfg)
 {
 	memset(run, 0, sizeof(*run));

@@ -108,8 +108,21 @@ struct eng_run {
 	unsigned forged_ignored; /* replies dropped for a wrong origin */
 };
 
+_Static_assert(CLI_MAX_SAMPLES <= ENG_MAX_REQUESTS, "-p limit above the engine's");
+
 /* Defaults: 4 samples by policy, 1 s timeout, 2 s gap, 1.5 s distance. */
 void ENG_config_defaults(struct eng_config *cfg);
+
+/* Configuration from the shared options (the rest stays default). */
+void ENG_config_from_cli(struct eng_config *cfg, const struct cli_common *c);
+
+/* Add the server arguments args[0..n-1] (none: CLI_DEFAULT_SERVER).  A
+ * name that does not resolve is kept as a source and reported through
+ * warn(ctx, message); the others still count.  Returns 0, or -1 with a
+ * one-line reason in err for a bad argument or too many addresses (a
+ * usage error). */
+int ENG_add_args(struct eng_run *run, char *const *args, int n,
+    void (*warn)(void *ctx, const char *msg), void *ctx, char *err, size_t errlen);
 
 /* Start a run with the given configuration (copied). */
 void ENG_init(struct eng_run *run, const struct eng_config *cfg);

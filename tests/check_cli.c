@@ -1,6 +1,7 @@
 /* Unit tests: common/cli (server arguments, numbers). */
 #include <math.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/cli.h"
 #include "check_common.h"
@@ -98,6 +99,34 @@ START_TEST(t_numbers)
 }
 END_TEST
 
+START_TEST(t_common_options)
+{
+	struct cli_common c;
+	char err[128];
+	CLI_common_defaults(&c);
+	ck_assert_int_eq(c.samples, 0);
+	ck_assert(c.gap == 2.0 && c.timeout == 1.0 && c.max_distance == 1.5 && c.max_step < 0);
+	ck_assert_int_eq(CLI_common_option(&c, '4', NULL, err, sizeof(err)), 1);
+	ck_assert_int_eq(c.family, AF_INET);
+	ck_assert_int_eq(CLI_common_option(&c, '6', NULL, err, sizeof(err)), 1);
+	ck_assert_int_eq(c.family, AF_INET6);
+	ck_assert_int_eq(CLI_common_option(&c, 'p', "8", err, sizeof(err)), 1);
+	ck_assert_int_eq(c.samples, 8);
+	ck_assert_int_eq(CLI_common_option(&c, 'p', "9", err, sizeof(err)), -1);
+	ck_assert_int_eq(c.samples, 8);
+	ck_assert_int_eq(CLI_common_option(&c, 't', "0.25", err, sizeof(err)), 1);
+	ck_assert(c.timeout == 0.25);
+	ck_assert_int_eq(CLI_common_option(&c, 't', "0", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_GAP, "150", err, sizeof(err)), 1);
+	ck_assert(fabs(c.gap - 0.150) < 1e-12);
+	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_MAX_STEP, "86400", err, sizeof(err)), 1);
+	ck_assert(c.max_step == 86400);
+	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_MAX_STEP, "-1", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_MAX_DISTANCE, "16.5", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_common_option(&c, 'q', NULL, err, sizeof(err)), 0); /* not shared */
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -106,6 +135,7 @@ suite(void)
 	ADD(tc, t_servers_good);
 	ADD(tc, t_servers_bad);
 	ADD(tc, t_numbers);
+	ADD(tc, t_common_options);
 	suite_add_tcase(s, tc);
 	return s;
 }

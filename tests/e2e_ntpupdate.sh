@@ -169,6 +169,11 @@ ok "--version" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^ntpupdate [0-9]+\.[0-9
 run "${U[@]}" -q -s -p 1 127.0.0.1:$PORT_h1
 ok "-s sends the lines to syslog, not stdout" '[ $RC -eq 0 ] && [ -z "$OUT" ]'
 
+# --- make install honours PREFIX and DESTDIR ------------------------------------
+run make -s -C "$(dirname "$0")/.." install DESTDIR="$TMP/inst" PREFIX=/usr
+ok "make install: sbin, bin and man8 under DESTDIR/PREFIX" \
+	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpupdate" ] && [ -x "$TMP/inst/usr/bin/ntpquery" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpupdate.8" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpquery.8" ]'
+
 # --- interop: a real chronyd --------------------------------------------------
 . "$(dirname "$0")/chrony.sh"
 if start_chronyd; then

@@ -465,12 +465,6 @@ ENG_run(struct eng_run *run)
 	return run->have_result ? 0 : -1;
 }
 
-int
-ENG_usable(const struct eng_source *s)
-{
-	return s->have_est;
-}
-
 static const char *
 kiss_name(int k)
 {

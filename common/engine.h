@@ -141,9 +141,6 @@ int ENG_add_server(struct eng_run *run, const struct cli_server *srv);
  * result is in run->result), -1 otherwise. */
 int ENG_run(struct eng_run *run);
 
-/* The source's usable estimate exists. */
-int ENG_usable(const struct eng_source *s);
-
 /* One line saying why a source gave no usable estimate, or what became
  * of it in the selection. */
 void ENG_source_reason(const struct eng_run *run, const struct eng_source *s, char *buf, size_t len);

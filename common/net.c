@@ -87,14 +87,6 @@ NET_ntop_port(const struct net_addr *a, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", h, p);
 }
 
-void
-NET_name(const struct net_addr *a, char *buf, size_t len)
-{
-	if (getnameinfo((const struct sockaddr *)&a->sa, a->len, buf, (socklen_t)len, NULL, 0,
-	    NI_NAMEREQD) != 0)
-		NET_ntop(a, buf, len);
-}
-
 int
 NET_open(const struct net_addr *a)
 {

@@ -27,9 +27,6 @@ void NET_ntop(const struct net_addr *a, char *buf, size_t len);
 /* Numeric "addr:port" or "[v6]:port". */
 void NET_ntop_port(const struct net_addr *a, char *buf, size_t len);
 
-/* Reverse lookup; falls back to the numeric form. */
-void NET_name(const struct net_addr *a, char *buf, size_t len);
-
 /* A non-blocking UDP socket connected to a, with receive timestamps on.
  * Returns the fd or -1 with errno. */
 int NET_open(const struct net_addr *a);

@@ -149,7 +149,7 @@ static void
 print_debug(const struct eng_run *run, const struct log *lg)
 {
 	size_t i, j;
-	char reason[256], t1s[64], t2s[64], t3s[64], t4s[64];
+	char reason[256], t[4][64];
 
 	for (i = 0; i < run->n_src; i++) {
 		const struct eng_source *s = &run->src[i];
@@ -159,19 +159,14 @@ print_debug(const struct eng_run *run, const struct log *lg)
 			ENG_request_text(r, reason, sizeof(reason));
 			if (r->outcome == REQ_OK) {
 				const struct flt_sample *x = &s->samples[r->sample];
-				struct timespec t;
-				t = NTT_to_timespec(x->t1, run->start_real.tv_sec);
-				NTT_format_utc(&t, t1s, sizeof(t1s));
-				t = NTT_to_timespec(x->t2, run->start_real.tv_sec);
-				NTT_format_utc(&t, t2s, sizeof(t2s));
-				t = NTT_to_timespec(x->t3, run->start_real.tv_sec);
-				NTT_format_utc(&t, t3s, sizeof(t3s));
-				t = NTT_to_timespec(x->t4, run->start_real.tv_sec);
-				NTT_format_utc(&t, t4s, sizeof(t4s));
+				const NTP_ts ts[4] = { x->t1, x->t2, x->t3, x->t4 };
+				size_t k;
+				for (k = 0; k < 4; k++)
+					NTT_format_ts(ts[k], run->start_real.tv_sec, t[k], sizeof(t[k]));
 				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
 				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
-				LOG_info(lg, "    t1 %s  t2 %s", t1s, t2s);
-				LOG_info(lg, "    t3 %s  t4 %s", t3s, t4s);
+				LOG_info(lg, "    t1 %s  t2 %s", t[0], t[1]);
+				LOG_info(lg, "    t3 %s  t4 %s", t[2], t[3]);
 			} else {
 				LOG_info(lg, "  request %zu: %s", j + 1, reason);
 			}

@@ -1,7 +1,7 @@
 /* clock: the driver interface through which the system clock is changed.
- * This module's Linux driver is the only code in the project that calls
- * clock_adjtime, clock_settime or adjtime.  Tests plug in their own
- * driver (see tests/check_clock.c) or intercept the calls with the
+ * This module's Linux driver (clock.c) is the only code in the project
+ * that asks the kernel to step or slew the clock.  Tests plug in their own
+ * driver (see tests/check_clock.c) or intercept the kernel calls with the
  * LD_PRELOAD shim (tests/clockshim.c). */
 #ifndef CLOCK_H
 #define CLOCK_H
@@ -15,13 +15,14 @@ struct clk_driver {
 	void *ctx;
 };
 
-/* The real Linux driver: clock_adjtime(ADJ_SETOFFSET) and adjtime(). */
+/* The real Linux driver: steps with a kernel offset adjustment, slews with
+ * the kernel's one-shot slew. */
 const struct clk_driver *CLK_linux(void);
 
 /* The rate difference (s/s) that may be assumed between the local clock
  * and a server's during a run of a few seconds, from a read-only look at
- * the kernel: -1 when the local clock is being slewed (an adjtime() still
- * running, the kernel PLL working off an offset, or a frequency
+ * the kernel: -1 when the local clock is being slewed (an earlier slew
+ * still running, the kernel PLL working off an offset, or a frequency
  * adjustment beyond 500 ppm), else CLK_RATE_BOUND. */
 double CLK_rate_bound(void);
 

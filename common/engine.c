@@ -21,20 +21,18 @@
 void
 ENG_config_defaults(struct eng_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->family = AF_UNSPEC;
-	cfg->samples = 0;
-	cfg->timeout = 1.0;
-	cfg->gap = 2.0;
-	cfg->max_distance = 1.5;
-	cfg->precision = -20;
-	cfg->rate_bound = -1;
+	struct cli_common c;
+
+	CLI_common_defaults(&c);
+	ENG_config_from_cli(cfg, &c);
 }
 
 void
 ENG_config_from_cli(struct eng_config *cfg, const struct cli_common *c)
 {
-	ENG_config_defaults(cfg);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->precision = -20;
+	cfg->rate_bound = -1;
 	cfg->family = c->family;
 	cfg->samples = c->samples;
 	cfg->timeout = c->timeout;
@@ -146,12 +144,6 @@ ENG_add_server(struct eng_run *run, const struct cli_server *srv)
 	return added > 0 ? added : 1;
 }
 
-static double
-mono_diff(const struct timespec *a, const struct timespec *b)
-{
-	return NTT_timespec_diff(a, b);
-}
-
 static size_t
 max_requests(const struct eng_run *run)
 {
@@ -240,9 +232,6 @@ accept_reply(struct eng_run *run, struct eng_source *s, struct eng_request *r,
 	NTP_ts t1 = NTT_from_timespec(&r->t1);
 	NTP_ts t4 = NTT_from_timespec(rx);
 
-	r->reply = *p;
-	r->have_reply = 1;
-	r->rx = *rx;
 	memset(smp, 0, sizeof(*smp));
 	if (FLT_sample(smp, t1, p->rec, p->xmt, t4, run->cfg.precision, p->precision) < 0 ||
 	    smp->delay > 2 * run->cfg.timeout + 1.0) {
@@ -254,7 +243,6 @@ accept_reply(struct eng_run *run, struct eng_source *s, struct eng_request *r,
 	smp->root_delay = NTT_short_to_double(p->root_delay);
 	smp->root_disp = NTT_short_to_double(p->root_disp);
 	smp->stratum = p->stratum;
-	s->sample_pkt[s->n_samples] = *p;
 	r->sample = s->n_samples++;
 	r->outcome = REQ_OK;
 	s->last_rx = *rx;
@@ -305,18 +293,18 @@ handle_readable(struct eng_run *run, struct eng_source *s)
 			/* Not an answer to this request (forged, stale or
 			 * duplicate): ignore it entirely, KoD included. */
 			r->ignored++;
-			run->forged_ignored++;
 			continue;
 		}
+		/* the answer to this request: keep it, whatever its verdict */
 		r->kernel_ts = kts;
+		r->reply = p;
+		r->have_reply = 1;
+		r->rx = rx;
 		tests = PKT_check(&p, r->xmt, run->cfg.max_distance);
+		r->tests = tests;
 		if (tests & PKT_T_KOD) {
 			enum pkt_kiss k = PKT_kiss(&p);
 			r->outcome = REQ_KOD;
-			r->tests = tests;
-			r->reply = p;
-			r->have_reply = 1;
-			r->rx = rx;
 			s->kiss = (int8_t)k;
 			s->end = (k == PKT_KISS_RATE) ? END_RATE : END_DENIED;
 			close_request(s);
@@ -324,10 +312,6 @@ handle_readable(struct eng_run *run, struct eng_source *s)
 		}
 		if (tests != 0) {
 			r->outcome = REQ_REJECTED;
-			r->tests = tests;
-			r->reply = p;
-			r->have_reply = 1;
-			r->rx = rx;
 			close_request(s);
 			return;
 		}
@@ -340,7 +324,7 @@ handle_readable(struct eng_run *run, struct eng_source *s)
 static int
 ms_until(const struct timespec *t, const struct timespec *now)
 {
-	double d = mono_diff(t, now);
+	double d = NTT_timespec_diff(t, now);
 
 	if (d <= 0)
 		return 0;
@@ -409,7 +393,7 @@ ENG_run(struct eng_run *run)
 			struct eng_source *s = &run->src[i];
 			if (s->done)
 				continue;
-			if (s->fd >= 0 && mono_diff(&now, &s->timeout_at) >= 0) {
+			if (s->fd >= 0 && NTT_timespec_diff(&now, &s->timeout_at) >= 0) {
 				s->req[s->n_req - 1].outcome = REQ_TIMEOUT;
 				close_request(s);
 			}
@@ -418,7 +402,7 @@ ENG_run(struct eng_run *run)
 					s->done = 1;
 					continue;
 				}
-				if (mono_diff(&now, &s->next_send) >= 0)
+				if (NTT_timespec_diff(&now, &s->next_send) >= 0)
 					send_request(run, s, &now);
 				if (s->fd < 0 && !want_more(run, s)) {
 					s->done = 1;
@@ -440,7 +424,7 @@ ENG_run(struct eng_run *run)
 		}
 		if (active == 0)
 			break;
-		if (mono_diff(&now, &deadline) >= 0) {
+		if (NTT_timespec_diff(&now, &deadline) >= 0) {
 			for (i = 0; i < run->n_src; i++) {
 				struct eng_source *s = &run->src[i];
 				if (s->fd >= 0) {

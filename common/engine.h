@@ -79,7 +79,6 @@ struct eng_source {
 	struct eng_request req[ENG_MAX_REQUESTS];
 	size_t n_req;
 	struct flt_sample samples[ENG_MAX_REQUESTS];
-	struct pkt sample_pkt[ENG_MAX_REQUESTS];
 	size_t n_samples;
 	struct timespec last_rx;     /* real time of the last good reply */
 	int8_t kiss;                 /* enum pkt_kiss of the last KoD */
@@ -105,12 +104,12 @@ struct eng_run {
 	struct timespec start_real;
 	int have_result;
 	struct sel_result result;
-	unsigned forged_ignored; /* replies dropped for a wrong origin */
 };
 
 _Static_assert(CLI_MAX_SAMPLES <= ENG_MAX_REQUESTS, "-p limit above the engine's");
 
-/* Defaults: 4 samples by policy, 1 s timeout, 2 s gap, 1.5 s distance. */
+/* Defaults: those of CLI_common_defaults, the estimator's rate bound
+ * unset (-1). */
 void ENG_config_defaults(struct eng_config *cfg);
 
 /* Configuration from the shared options (the rest stays default). */

@@ -36,14 +36,11 @@ FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
  * -1 when the intervals do not meet (the rate assumption is wrong, or a
  * server changed its clock): then the caller falls back. */
 static int
-legs(const struct flt_sample *s, size_t n, double rate_bound, double *lo, double *hi)
+legs(const struct flt_sample *s, size_t n, size_t last, double rate_bound, double *lo, double *hi)
 {
-	size_t i, last = 0;
+	size_t i;
 	double l = -INFINITY, h = INFINITY;
 
-	for (i = 1; i < n; i++)
-		if (NTT_diff(s[i].t4, s[last].t4) > 0)
-			last = i;
 	for (i = 0; i < n; i++) {
 		double age = fabs(NTT_diff(s[last].t4, s[i].t4));
 		double w = rate_bound * age + s[i].disp;
@@ -74,7 +71,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	double lo, hi;
 
 	size_t order[FLT_MAX_SAMPLES];
-	size_t i, j, best;
+	size_t i, j, best, last = 0;
 	double disp = 0.0, jit = 0.0, w = 0.5, age;
 
 	if (n == 0)
@@ -116,13 +113,12 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	age = NTT_timespec_diff(now, &s[best].rx);
 	r->root_distance = (s[best].root_delay + s[best].delay) / 2.0 + s[best].root_disp + disp +
 	    FLT_PHI * (age > 0 ? age : 0) + jit;
-	if (n >= 2 && rate_bound >= 0 && legs(s, n, rate_bound, &lo, &hi) == 0) {
+	for (i = 1; i < n; i++)
+		if (NTT_diff(s[i].t4, s[last].t4) > 0)
+			last = i;
+	if (n >= 2 && rate_bound >= 0 && legs(s, n, last, rate_bound, &lo, &hi) == 0) {
 		/* The intersection is itself a bound on the offset, whatever
 		 * the path's asymmetry: no jitter term is needed on top. */
-		size_t last = 0;
-		for (i = 1; i < n; i++)
-			if (NTT_diff(s[i].t4, s[last].t4) > 0)
-				last = i;
 		age = NTT_timespec_diff(now, &s[last].rx);
 		r->offset = (lo + hi) / 2.0;
 		r->halfwidth = (hi - lo) / 2.0;

@@ -22,12 +22,6 @@ LOG_close(struct log *l)
 		closelog();
 }
 
-static void
-vsys(int prio, const char *fmt, va_list ap)
-{
-	vsyslog(prio, fmt, ap);
-}
-
 void
 LOG_notice(const struct log *l, const char *fmt, ...)
 {
@@ -38,7 +32,7 @@ LOG_notice(const struct log *l, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (l->use_syslog) {
-		vsys(LOG_NOTICE, fmt, ap);
+		vsyslog(LOG_NOTICE, fmt, ap);
 	} else {
 		if (localtime_r(&t, &tm) == NULL || strftime(stamp, sizeof(stamp), "%e %b %H:%M:%S", &tm) == 0)
 			stamp[0] = '\0';
@@ -57,7 +51,7 @@ LOG_info(const struct log *l, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (l->use_syslog) {
-		vsys(LOG_INFO, fmt, ap);
+		vsyslog(LOG_INFO, fmt, ap);
 	} else {
 		vprintf(fmt, ap);
 		putchar('\n');
@@ -77,7 +71,7 @@ LOG_err(const struct log *l, const char *fmt, ...)
 	va_end(ap);
 	if (l->use_syslog) {
 		va_start(ap, fmt);
-		vsys(LOG_ERR, fmt, ap);
+		vsyslog(LOG_ERR, fmt, ap);
 		va_end(ap);
 	}
 }

@@ -134,6 +134,14 @@ NTT_format_utc(const struct timespec *ts, char *buf, size_t len)
 	snprintf(buf, len, "%s.%09ld", day, ts->tv_nsec);
 }
 
+void
+NTT_format_ts(NTP_ts t, time_t pivot, char *buf, size_t len)
+{
+	struct timespec ts = NTT_to_timespec(t, pivot);
+
+	NTT_format_utc(&ts, buf, len);
+}
+
 int8_t
 NTT_local_precision(void)
 {

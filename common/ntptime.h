@@ -63,6 +63,9 @@ double NTT_log2_to_double(int8_t l);
 /* Format an instant as "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" UTC. */
 void NTT_format_utc(const struct timespec *ts, char *buf, size_t len);
 
+/* Format a timestamp as NTT_format_utc does, its era chosen by pivot. */
+void NTT_format_ts(NTP_ts t, time_t pivot, char *buf, size_t len);
+
 /* Measure this host's clock reading precision as a log2 of seconds. */
 int8_t NTT_local_precision(void);
 

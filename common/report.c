@@ -8,38 +8,41 @@
 
 #include <bsd/string.h>
 
+/* x in the largest of ns, us, ms, s that keeps it to four digits, as
+ * chronyc prints it: signed 7 wide, or unsigned 6 wide. */
+static void
+fmt_scaled(double x, int sign, char *buf, size_t len)
+{
+	static const struct {
+		double scale;
+		const char *unit;
+	} u[] = { { 1e9, "ns" }, { 1e6, "us" }, { 1e3, "ms" } };
+	size_t i;
+
+	if (!sign)
+		x = fabs(x);
+	if (!isfinite(x)) {
+		snprintf(buf, len, "%*s", sign ? 7 : 6, "nan");
+		return;
+	}
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if (fabs(x) * u[i].scale < 9999.5) {
+			snprintf(buf, len, sign ? "%+5.0f%s" : "%4.0f%s", x * u[i].scale, u[i].unit);
+			return;
+		}
+	snprintf(buf, len, sign ? "%+6.0fs" : "%5.0fs", x);
+}
+
 void
 REP_fmt_signed(double x, char *buf, size_t len)
 {
-	double a = fabs(x);
-
-	if (!isfinite(x))
-		snprintf(buf, len, "%7s", "nan");
-	else if (a * 1e9 < 9999.5)
-		snprintf(buf, len, "%+5.0fns", x * 1e9);
-	else if (a * 1e6 < 9999.5)
-		snprintf(buf, len, "%+5.0fus", x * 1e6);
-	else if (a * 1e3 < 9999.5)
-		snprintf(buf, len, "%+5.0fms", x * 1e3);
-	else
-		snprintf(buf, len, "%+6.0fs", x);
+	fmt_scaled(x, 1, buf, len);
 }
 
 void
 REP_fmt_unsigned(double x, char *buf, size_t len)
 {
-	double a = fabs(x);
-
-	if (!isfinite(x))
-		snprintf(buf, len, "%6s", "nan");
-	else if (a * 1e9 < 9999.5)
-		snprintf(buf, len, "%4.0fns", a * 1e9);
-	else if (a * 1e6 < 9999.5)
-		snprintf(buf, len, "%4.0fus", a * 1e6);
-	else if (a * 1e3 < 9999.5)
-		snprintf(buf, len, "%4.0fms", a * 1e3);
-	else
-		snprintf(buf, len, "%5.0fs", a);
+	fmt_scaled(x, 0, buf, len);
 }
 
 char
@@ -220,14 +223,11 @@ stratum_text(unsigned s)
 static void
 utc(NTP_ts t, time_t pivot, char *buf, size_t len)
 {
-	struct timespec ts;
-
 	if (NTT_is_zero(t)) {
 		snprintf(buf, len, "0 (unknown)");
 		return;
 	}
-	ts = NTT_to_timespec(t, pivot);
-	NTT_format_utc(&ts, buf, len);
+	NTT_format_ts(t, pivot, buf, len);
 	strlcat(buf, " UTC", len);
 }
 
@@ -368,18 +368,26 @@ json_num(FILE *f, double x)
 		fputs("null", f);
 }
 
+/* A number when have is set, else null. */
+static void
+json_opt(FILE *f, int have, double x)
+{
+	if (have)
+		json_num(f, x);
+	else
+		fputs("null", f);
+}
+
 static void
 json_time(FILE *f, NTP_ts t, time_t pivot)
 {
-	struct timespec ts;
 	char buf[64];
 
 	if (NTT_is_zero(t)) {
 		fputs("null", f);
 		return;
 	}
-	ts = NTT_to_timespec(t, pivot);
-	NTT_format_utc(&ts, buf, sizeof(buf));
+	NTT_format_ts(t, pivot, buf, sizeof(buf));
 	buf[10] = 'T';
 	fprintf(f, "\"%sZ\"", buf);
 }
@@ -440,10 +448,7 @@ json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
 	fputs(", \"reference_time\": ", f);
 	json_time(f, p->ref, pivot);
 	fputs(", \"reference_age\": ", f);
-	if (NTT_is_zero(p->ref) || NTT_is_zero(p->xmt))
-		fputs("null", f);
-	else
-		json_num(f, NTT_diff(p->xmt, p->ref));
+	json_opt(f, !NTT_is_zero(p->ref) && !NTT_is_zero(p->xmt), NTT_diff(p->xmt, p->ref));
 	fprintf(f, ", \"origin\": \"%08x.%08x\", \"receive\": ", NTT_sec(p->org), NTT_frac(p->org));
 	json_time(f, p->rec, pivot);
 	fputs(", \"transmit\": ", f);
@@ -489,35 +494,17 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		    s->n_samples ? s->samples[s->n_samples - 1].stratum : 0, REP_poll(run), REP_reach(s),
 		    s->n_req);
 		fputs(", \"last_rx\": ", f);
-		if (s->n_samples)
-			json_num(f, NTT_timespec_diff(&now, &s->last_rx));
-		else
-			fputs("null", f);
+		json_opt(f, s->n_samples > 0, NTT_timespec_diff(&now, &s->last_rx));
 		fputs(", \"offset\": ", f);
-		if (s->have_est)
-			json_num(f, s->est.offset);
-		else
-			fputs("null", f);
+		json_opt(f, s->have_est, s->est.offset);
 		fputs(", \"latest_offset\": ", f);
-		if (s->n_samples)
-			json_num(f, s->samples[s->n_samples - 1].offset);
-		else
-			fputs("null", f);
+		json_opt(f, s->n_samples > 0, s->n_samples > 0 ? s->samples[s->n_samples - 1].offset : 0);
 		fputs(", \"delay\": ", f);
-		if (s->have_est)
-			json_num(f, s->est.delay);
-		else
-			fputs("null", f);
+		json_opt(f, s->have_est, s->est.delay);
 		fputs(", \"jitter\": ", f);
-		if (s->have_est)
-			json_num(f, s->est.jitter);
-		else
-			fputs("null", f);
+		json_opt(f, s->have_est, s->est.jitter);
 		fputs(", \"error_bound\": ", f);
-		if (s->have_est)
-			json_num(f, s->est.root_distance);
-		else
-			fputs("null", f);
+		json_opt(f, s->have_est, s->est.root_distance);
 		fputs(", \"estimator\": ", f);
 		if (s->have_est)
 			json_str(f, FLT_estimator_name(s->est.estimator));
@@ -566,15 +553,9 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 	}
 	fputs("\n  ],\n  \"result\": {", f);
 	fprintf(f, "\"answer\": %s, \"offset\": ", run->have_result ? "true" : "false");
-	if (run->have_result)
-		json_num(f, run->result.offset);
-	else
-		fputs("null", f);
+	json_opt(f, run->have_result, run->result.offset);
 	fputs(", \"error_bound\": ", f);
-	if (run->have_result)
-		json_num(f, run->result.bound);
-	else
-		fputs("null", f);
+	json_opt(f, run->have_result, run->result.bound);
 	fprintf(f, ", \"sources\": %zu, \"sources_replied\": %zu, \"sources_agreeing\": %zu, "
 	    "\"sources_combined\": %zu, \"system_peer\": ",
 	    run->n_src, usable, run->have_result ? run->result.n_true : 0,

@@ -22,40 +22,42 @@ passed=0
 failed=0
 before=$("$O/tests/clockcheck")
 
-# NTP_E2E_ONLY=1 (the valgrind run): skip the unit tests
-units=("$O"/tests/check_*)
-[ -n "${NTP_E2E_ONLY:-}" ] && units=()
-for t in "${units[@]}"; do
-	[ -x "$t" ] || continue
-	out=$("$t" 2>&1)
-	rc=$?
+# tally NAME CMD...: run one test program, echo its output, and add its
+# counts to the totals.  Check ends with "N%: Checks: N, Failures: F,
+# Errors: E"; the e2e scripts with "suite: P passed, F failed".
+tally() {
+	local name=$1 out line p f
+	shift
+	out=$("$@" 2>&1)
 	echo "$out"
-	line=$(echo "$out" | grep -E 'Checks: [0-9]+' | tail -1)
+	line=$(echo "$out" | grep -E 'Checks: [0-9]+|^[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -z "$line" ]; then
-		echo "FAIL: $t produced no Check summary (exit $rc)"
+		echo "FAIL: $name produced no summary"
 		failed=$((failed + 1))
-		continue
+		return
 	fi
-	n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-	f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
-	e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
-	passed=$((passed + n - f - e))
-	failed=$((failed + f + e))
-done
-
-for t in tests/e2e_*.sh; do
-	out=$(bash "$t" 2>&1)
-	echo "$out"
-	line=$(echo "$out" | grep -E '^[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
-	if [ -z "$line" ]; then
-		echo "FAIL: $t produced no summary"
-		failed=$((failed + 1))
-		continue
-	fi
-	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	case $line in
+	*Checks:*)
+		p=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 - \2 - \3/')
+		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 + \2/')
+		;;
+	*)
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		;;
+	esac
 	passed=$((passed + p))
 	failed=$((failed + f))
+}
+
+# NTP_E2E_ONLY=1 (the valgrind run): skip the unit tests
+if [ -z "${NTP_E2E_ONLY:-}" ]; then
+	for t in "$O"/tests/check_*; do
+		[ -x "$t" ] && tally "$t" "$t"
+	done
+fi
+for t in tests/e2e_*.sh; do
+	tally "$t" bash "$t"
 done
 
 after=$("$O/tests/clockcheck")

@@ -28,7 +28,7 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
 COMMON   = ntptime packet filter select clock cli net engine log decide report
 COMMON_O = $(COMMON:%=$(O)/common/%.o)
-TESTS    = ntptime packet filter select clock cli report
+TESTS    = ntptime packet filter select clock cli report net
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
 .PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench

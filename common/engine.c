@@ -203,6 +203,8 @@ send_request(struct eng_run *run, struct eng_source *s, const struct timespec *n
 	s->next_send = NTT_timespec_add(now, ENG_spacing(run));
 	s->timeout_at = NTT_timespec_add(now, run->cfg.timeout);
 	s->fd = NET_open(&s->na);
+	if (s->fd >= 0)
+		NET_warm(s->na.sa.ss_family);
 	if (s->fd >= 0 && NET_send(s->fd, buf, sizeof(buf), &r->t1) == 0) {
 		/* The spacing counts from the packet leaving, not from when
 		 * the loop decided to send: never closer than the gap. */

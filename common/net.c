@@ -110,6 +110,39 @@ NET_open(const struct net_addr *a)
 	return fd;
 }
 
+void
+NET_warm(int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		len = sizeof(*s6);
+	} else if (family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*s4);
+	} else {
+		return;
+	}
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return;
+	/* An empty datagram from the socket to itself: it never leaves the
+	 * host, and closing the socket discards it.  Any failure only means
+	 * no warm-up. */
+	if (bind(fd, (struct sockaddr *)&ss, len) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		(void)sendto(fd, "", 0, 0, (struct sockaddr *)&ss, len);
+	close(fd);
+}
+
 int
 NET_send(int fd, const void *buf, size_t len, struct timespec *t1)
 {

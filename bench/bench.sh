@@ -13,6 +13,7 @@
 #   SCENARIOS="clean exp uniform asym"
 #   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"
 set -u
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 export RUNS=${RUNS:-20}
 export SCENARIOS=${SCENARIOS:-"clean exp uniform asym"}
@@ -81,27 +82,47 @@ count() {
 	fi
 }
 
-# client NAME ADDR: one query; prints "offset bound" ("-" when the client
-# gives no bound), nothing on failure.
+# client NAME ADDR: one query, its output to $TMPD/out.  Nothing else runs
+# meanwhile: a parser started beside the client (a pipe) would compete with
+# the server for the CPUs and lengthen its send path.
 client() {
 	case $1 in
 	ntpupdate)
-		./ntpupdate -d "$2" 2>/dev/null | awk '/^offset [-+0-9.]+ \+\/- [0-9.]+ sec$/ { print $2, $4 }'
+		./ntpupdate -d "$2" >"$TMPD/out" 2>/dev/null
 		;;
 	chronyd-Q)
-		rm -f "$TMPD/q.log"
-		"$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMPD/q.log" -t 20 \
+		rm -f "$TMPD/out"
+		"$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMPD/out" -t 20 \
 			"server $2 iburst" "pidfile $TMPD/q.pid" "cmdport 0" >/dev/null 2>&1
-		awk '/System clock wrong by/ { for (i = 1; i <= NF; i++) if ($i == "by") print $(i + 1), "-" }' "$TMPD/q.log"
 		;;
 	ntpdig)
-		ntpdig -t 2 "$2" 2>/dev/null | awk 'NF >= 6 { print $4, $6 }'
+		ntpdig -t 2 "$2" >"$TMPD/out" 2>/dev/null
 		;;
 	ntpdig-p4)
-		ntpdig -t 2 -p 4 "$2" 2>/dev/null | awk 'NF >= 6 { print $4, $6 }'
+		ntpdig -t 2 -p 4 "$2" >"$TMPD/out" 2>/dev/null
 		;;
 	rdate)
-		rdate -p -n -v "$2" 2>&1 | awk '/adjust local clock by/ { print $(NF - 1), "-" }'
+		rdate -p -n -v "$2" >"$TMPD/out" 2>&1
+		;;
+	esac
+}
+
+# parse NAME: "offset bound" from $TMPD/out ("-" when the client gives no
+# bound), nothing on failure.
+parse() {
+	[ -f "$TMPD/out" ] || return
+	case $1 in
+	ntpupdate)
+		awk '/^offset [-+0-9.]+ \+\/- [0-9.]+ sec$/ { print $2, $4 }' "$TMPD/out"
+		;;
+	chronyd-Q)
+		awk '/System clock wrong by/ { for (i = 1; i <= NF; i++) if ($i == "by") print $(i + 1), "-" }' "$TMPD/out"
+		;;
+	ntpdig | ntpdig-p4)
+		awk 'NF >= 6 { print $4, $6 }' "$TMPD/out"
+		;;
+	rdate)
+		awk '/adjust local clock by/ { print $(NF - 1), "-" }' "$TMPD/out"
 		;;
 	esac
 }
@@ -120,16 +141,22 @@ for sc in $SCENARIOS; do
 		sleep 0.3
 	fi
 	seed=$((seed + 1))
+	# One untimed exchange with the server first: the first request a
+	# freshly started chronyd answers is slower, and would count against
+	# whichever client happens to run first.
+	./ntpupdate -q -p 1 127.0.0.1 >/dev/null 2>&1
 	for cl in $CLIENTS; do
 		printf 'bench: %-8s %-10s ' "$sc" "$cl"
 		for run in $(seq 1 "$RUNS"); do
 			n0=$(count "$sc")
-			t0=$(date +%s%N)
-			res=$(client "$cl" "$addr" | tail -1)
-			t1=$(date +%s%N)
+			rm -f "$TMPD/out"
+			t0=$EPOCHREALTIME
+			client "$cl" "$addr"
+			t1=$EPOCHREALTIME
+			res=$(parse "$cl" | tail -1)
 			sleep 0.3 # late packets drain before counting
 			n1=$(count "$sc")
-			wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
+			wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
 			if [ -n "$res" ]; then
 				set -- $res
 				echo "$sc,$cl,$run,1,$wall,$((n1 - n0)),$1,$2" >>"$RAW"

@@ -12,12 +12,15 @@
 #   RUNS=20 (runs per client and scenario)
 #   SCENARIOS="clean exp uniform asym"
 #   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"
+#   BENCH_CPUS= (e.g. 0: run server, relay and clients on those CPUs only;
+#               default: wherever the scheduler puts them)
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 export RUNS=${RUNS:-20}
 export SCENARIOS=${SCENARIOS:-"clean exp uniform asym"}
 export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
+BENCH_CPUS=${BENCH_CPUS:-}
 export CHRONYD=$PWD/.deps/chrony/usr/sbin/chronyd
 export CHRONYC=$PWD/.deps/chrony/usr/bin/chronyc
 OUT=${BENCH_OUT:-bench/results}
@@ -44,7 +47,9 @@ if [ "${1:-}" != "--inner" ]; then
 		rm -rf "$TMPD"
 	}
 	trap cleanup EXIT
-	ip netns exec "$NS" setpriv --bounding-set -sys_time --inh-caps -sys_time -- "$0" --inner
+	pin=()
+	[ -n "$BENCH_CPUS" ] && pin=(taskset -c "$BENCH_CPUS")
+	ip netns exec "$NS" setpriv --bounding-set -sys_time --inh-caps -sys_time -- "${pin[@]}" "$0" --inner
 	rc=$?
 	[ $rc -eq 0 ] && python3 bench/summarize.py "$RAW" | tee "$OUT/table.txt"
 	exit $rc

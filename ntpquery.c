@@ -60,18 +60,16 @@ help(void)
 	printf("\n"
 	    "Query NTP servers (default %s) and show what each said and why it was\n"
 	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
-	    "  -4, --ipv4            use IPv4 addresses only\n"
-	    "  -6, --ipv6            use IPv6 addresses only\n"
-	    "  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
-	    "  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	    CLI_HELP_FAMILY
+	    CLI_HELP_SAMPLES
+	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"
 	    "  -j, --json            one JSON document instead of the table\n"
 	    "  -n, --numeric         show addresses instead of the names as given\n"
 	    "  -w, --warning SEC     monitoring: WARNING when |offset| > SEC\n"
 	    "  -c, --critical SEC    monitoring: CRITICAL when |offset| > SEC\n"
 	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
-	    "      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n"
-	    "      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	    CLI_HELP_LIMITS
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -206,8 +204,6 @@ main(int argc, char **argv)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
 	ENG_config_from_cli(&eng, &o.common);
-	eng.precision = NTT_local_precision();
-	eng.rate_bound = CLK_rate_bound();
 	ENG_init(&run, &eng);
 	if (ENG_add_args(&run, argv + first, argc - first, warn_stderr, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", err);
@@ -215,9 +211,7 @@ main(int argc, char **argv)
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
-	pol.force_step = pol.force_slew = 0;
-	pol.max_step = o.common.max_step;
-	pol.floor = NTPUPDATE_BUILD_EPOCH;
+	DEC_policy_init(&pol, o.common.max_step);
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEC_decide(&run, &pol, &now, &dec);
 

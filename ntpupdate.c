@@ -57,20 +57,18 @@ help(void)
 	    "Set the system clock once from NTP servers (default %s).\n"
 	    "A server is host, host:port, an IPv4 address, an IPv6 address or [v6]:port;\n"
 	    "every address a name resolves to is queried.\n\n"
-	    "  -4, --ipv4            use IPv4 addresses only\n"
-	    "  -6, --ipv6            use IPv6 addresses only\n"
+	    CLI_HELP_FAMILY
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
-	    "  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
+	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
-	    "  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	    CLI_HELP_TIMEOUT
 	    "  -u                    accepted for ntpdate compatibility (ports are always unprivileged)\n"
 	    "  -v, --verbose         print the version and the error bound\n"
 	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
-	    "      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n"
-	    "      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	    CLI_HELP_LIMITS
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -224,8 +222,6 @@ main(int argc, char **argv)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
 	ENG_config_from_cli(&eng, &o.common);
-	eng.precision = NTT_local_precision();
-	eng.rate_bound = CLK_rate_bound();
 	ENG_init(&run, &eng);
 	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", err);
@@ -256,10 +252,9 @@ main(int argc, char **argv)
 		return EXIT_NOSERVER;
 	}
 	peer = &run.src[run.result.sys_peer];
+	DEC_policy_init(&pol, o.common.max_step);
 	pol.force_step = o.force_step;
 	pol.force_slew = o.force_slew;
-	pol.max_step = o.common.max_step;
-	pol.floor = NTPUPDATE_BUILD_EPOCH;
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEC_decide(&run, &pol, &now, &dec);
 	step = dec.step;

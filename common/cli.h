@@ -55,6 +55,19 @@ enum { CLI_OPT_MAX_STEP = 256, CLI_OPT_MAX_DISTANCE, CLI_OPT_GAP, CLI_OPT_TOOL =
 /* Short-option letters of the shared options, for a tool's optstring. */
 #define CLI_COMMON_SHORTOPTS "46p:t:"
 
+/* --help lines of the shared options (but --max-step, whose meaning
+ * differs), for each tool to place in its own alphabetical list. */
+#define CLI_HELP_FAMILY                                                      \
+	"  -4, --ipv4            use IPv4 addresses only\n"                  \
+	"  -6, --ipv6            use IPv6 addresses only\n"
+#define CLI_HELP_SAMPLES                                                     \
+	"  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
+#define CLI_HELP_TIMEOUT                                                     \
+	"  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+#define CLI_HELP_LIMITS                                                      \
+	"      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n" \
+	"      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+
 /* Defaults: policy sampling, 1 s timeout, 2000 ms gap, 1.5 s distance,
  * no step limit. */
 void CLI_common_defaults(struct cli_common *c);

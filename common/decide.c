@@ -4,6 +4,17 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "version.h"
+
+void
+DEC_policy_init(struct dec_policy *p, double max_step)
+{
+	p->force_step = 0;
+	p->force_slew = 0;
+	p->max_step = max_step;
+	p->floor = NTPUPDATE_BUILD_EPOCH;
+}
+
 void
 DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
     struct dec_result *d)

@@ -32,6 +32,10 @@ struct dec_result {
 	char reason[160];  /* why refused or none */
 };
 
+/* The policy both tools start from: no -b/-B, --max-step as given (< 0:
+ * none), never before the build date (NTPUPDATE_BUILD_EPOCH). */
+void DEC_policy_init(struct dec_policy *p, double max_step);
+
 /* Decide from a finished run; now is the current real time. */
 void DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
     struct dec_result *d);

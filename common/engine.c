@@ -11,6 +11,8 @@
 
 #include <bsd/string.h>
 
+#include "clock.h"
+
 /* The adaptive policy stops sampling a source once the interval that
  * must hold its offset is at most this wide on each side: more samples
  * can only narrow that interval, so they cannot buy more than 0.5 ms,
@@ -19,20 +21,11 @@
 #define POLICY_GOOD_HALFWIDTH 0.0005
 
 void
-ENG_config_defaults(struct eng_config *cfg)
-{
-	struct cli_common c;
-
-	CLI_common_defaults(&c);
-	ENG_config_from_cli(cfg, &c);
-}
-
-void
 ENG_config_from_cli(struct eng_config *cfg, const struct cli_common *c)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->precision = -20;
-	cfg->rate_bound = -1;
+	cfg->precision = NTT_local_precision();
+	cfg->rate_bound = CLK_rate_bound();
 	cfg->family = c->family;
 	cfg->samples = c->samples;
 	cfg->timeout = c->timeout;

@@ -108,11 +108,9 @@ struct eng_run {
 
 _Static_assert(CLI_MAX_SAMPLES <= ENG_MAX_REQUESTS, "-p limit above the engine's");
 
-/* Defaults: those of CLI_common_defaults, the estimator's rate bound
- * unset (-1). */
-void ENG_config_defaults(struct eng_config *cfg);
-
-/* Configuration from the shared options (the rest stays default). */
+/* Configuration from the shared options, plus what the local clock says
+ * of itself: its precision, and the rate bound the estimator may assume
+ * (CLK_rate_bound: negative while the clock is being slewed). */
 void ENG_config_from_cli(struct eng_config *cfg, const struct cli_common *c);
 
 /* Add the server arguments args[0..n-1] (none: CLI_DEFAULT_SERVER).  A

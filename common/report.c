@@ -392,6 +392,38 @@ json_time(FILE *f, NTP_ts t, time_t pivot)
 	fprintf(f, "\"%sZ\"", buf);
 }
 
+/* ", "key": value" pairs: every member of an object but its first. */
+static void
+kv_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	if (v != NULL)
+		json_str(f, v);
+	else
+		fputs("null", f);
+}
+
+static void
+kv_num(FILE *f, const char *key, double x)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_num(f, x);
+}
+
+static void
+kv_opt(FILE *f, const char *key, int have, double x)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_opt(f, have, x);
+}
+
+static void
+kv_time(FILE *f, const char *key, NTP_ts t, time_t pivot)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_time(f, t, pivot);
+}
+
 static const char *
 outcome_name(enum eng_outcome o)
 {
@@ -437,22 +469,15 @@ json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
 	    "\"precision\": %d, \"precision_seconds\": ", p->version, p->mode, p->stratum, p->poll,
 	    p->precision);
 	json_num(f, NTT_log2_to_double(p->precision));
-	fputs(", \"root_delay\": ", f);
-	json_num(f, NTT_short_to_double(p->root_delay));
-	fputs(", \"root_dispersion\": ", f);
-	json_num(f, NTT_short_to_double(p->root_disp));
-	fputs(", \"refid\": ", f);
-	json_str(f, refid);
-	fputs(", \"refid_kind\": ", f);
-	json_str(f, kind);
-	fputs(", \"reference_time\": ", f);
-	json_time(f, p->ref, pivot);
-	fputs(", \"reference_age\": ", f);
-	json_opt(f, !NTT_is_zero(p->ref) && !NTT_is_zero(p->xmt), NTT_diff(p->xmt, p->ref));
-	fprintf(f, ", \"origin\": \"%08x.%08x\", \"receive\": ", NTT_sec(p->org), NTT_frac(p->org));
-	json_time(f, p->rec, pivot);
-	fputs(", \"transmit\": ", f);
-	json_time(f, p->xmt, pivot);
+	kv_num(f, "root_delay", NTT_short_to_double(p->root_delay));
+	kv_num(f, "root_dispersion", NTT_short_to_double(p->root_disp));
+	kv_str(f, "refid", refid);
+	kv_str(f, "refid_kind", kind);
+	kv_time(f, "reference_time", p->ref, pivot);
+	kv_opt(f, "reference_age", !NTT_is_zero(p->ref) && !NTT_is_zero(p->xmt), NTT_diff(p->xmt, p->ref));
+	fprintf(f, ", \"origin\": \"%08x.%08x\"", NTT_sec(p->org), NTT_frac(p->org));
+	kv_time(f, "receive", p->rec, pivot);
+	kv_time(f, "transmit", p->xmt, pivot);
 	fputc('}', f);
 }
 
@@ -475,41 +500,26 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		fputs(i ? ",\n    {" : "\n    {", f);
 		fputs("\"name\": ", f);
 		json_str(f, display_name(s, numeric, buf, sizeof(buf)));
-		fputs(", \"given\": ", f);
-		json_str(f, s->given);
-		fputs(", \"address\": ", f);
-		json_str(f, s->addr);
-		fputs(", \"address_port\": ", f);
-		json_str(f, s->addr_port);
+		kv_str(f, "given", s->given);
+		kv_str(f, "address", s->addr);
+		kv_str(f, "address_port", s->addr_port);
 		st[0] = REP_state_char(s);
-		fputs(", \"state\": ", f);
-		json_str(f, st);
-		fputs(", \"verdict\": ", f);
-		json_str(f, s->have_est ? SEL_verdict_name(s->cand.verdict) : "unusable");
+		kv_str(f, "state", st);
+		kv_str(f, "verdict", s->have_est ? SEL_verdict_name(s->cand.verdict) : "unusable");
 		ENG_source_reason(run, s, buf, sizeof(buf));
-		fputs(", \"reason\": ", f);
-		json_str(f, buf);
+		kv_str(f, "reason", buf);
 		fprintf(f, ", \"usable\": %s, \"stratum\": %d, \"poll\": %d, \"reach\": %u, \"requests_sent\": %zu",
 		    s->have_est && (s->cand.verdict >= SEL_OUTLIER) ? "true" : "false",
 		    s->n_samples ? s->samples[s->n_samples - 1].stratum : 0, REP_poll(run), REP_reach(s),
 		    s->n_req);
-		fputs(", \"last_rx\": ", f);
-		json_opt(f, s->n_samples > 0, NTT_timespec_diff(&now, &s->last_rx));
-		fputs(", \"offset\": ", f);
-		json_opt(f, s->have_est, s->est.offset);
-		fputs(", \"latest_offset\": ", f);
-		json_opt(f, s->n_samples > 0, s->n_samples > 0 ? s->samples[s->n_samples - 1].offset : 0);
-		fputs(", \"delay\": ", f);
-		json_opt(f, s->have_est, s->est.delay);
-		fputs(", \"jitter\": ", f);
-		json_opt(f, s->have_est, s->est.jitter);
-		fputs(", \"error_bound\": ", f);
-		json_opt(f, s->have_est, s->est.root_distance);
-		fputs(", \"estimator\": ", f);
-		if (s->have_est)
-			json_str(f, FLT_estimator_name(s->est.estimator));
-		else
-			fputs("null", f);
+		kv_opt(f, "last_rx", s->n_samples > 0, NTT_timespec_diff(&now, &s->last_rx));
+		kv_opt(f, "offset", s->have_est, s->est.offset);
+		kv_opt(f, "latest_offset", s->n_samples > 0,
+		    s->n_samples > 0 ? s->samples[s->n_samples - 1].offset : 0);
+		kv_opt(f, "delay", s->have_est, s->est.delay);
+		kv_opt(f, "jitter", s->have_est, s->est.jitter);
+		kv_opt(f, "error_bound", s->have_est, s->est.root_distance);
+		kv_str(f, "estimator", s->have_est ? FLT_estimator_name(s->est.estimator) : NULL);
 		fputs(",\n     \"requests\": [", f);
 		for (j = 0; j < s->n_req; j++) {
 			const struct eng_request *r = &s->req[j];
@@ -517,27 +527,19 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 			fputs("\"outcome\": ", f);
 			json_str(f, outcome_name(r->outcome));
 			ENG_request_text(r, buf, sizeof(buf));
-			fputs(", \"text\": ", f);
-			json_str(f, buf);
+			kv_str(f, "text", buf);
 			fputs(", \"failed_tests\": ", f);
 			json_tests(f, r->tests);
 			fprintf(f, ", \"ignored_replies\": %u", r->ignored);
 			if (r->outcome == REQ_OK) {
 				const struct flt_sample *x = &s->samples[r->sample];
-				fputs(", \"t1\": ", f);
-				json_time(f, x->t1, pivot);
-				fputs(", \"t2\": ", f);
-				json_time(f, x->t2, pivot);
-				fputs(", \"t3\": ", f);
-				json_time(f, x->t3, pivot);
-				fputs(", \"t4\": ", f);
-				json_time(f, x->t4, pivot);
-				fputs(", \"offset\": ", f);
-				json_num(f, x->offset);
-				fputs(", \"delay\": ", f);
-				json_num(f, x->delay);
-				fputs(", \"dispersion\": ", f);
-				json_num(f, x->disp);
+				kv_time(f, "t1", x->t1, pivot);
+				kv_time(f, "t2", x->t2, pivot);
+				kv_time(f, "t3", x->t3, pivot);
+				kv_time(f, "t4", x->t4, pivot);
+				kv_num(f, "offset", x->offset);
+				kv_num(f, "delay", x->delay);
+				kv_num(f, "dispersion", x->disp);
 				fprintf(f, ", \"kernel_timestamp\": %s", r->kernel_ts ? "true" : "false");
 			}
 			fputc('}', f);
@@ -554,19 +556,13 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 	fputs("\n  ],\n  \"result\": {", f);
 	fprintf(f, "\"answer\": %s, \"offset\": ", run->have_result ? "true" : "false");
 	json_opt(f, run->have_result, run->result.offset);
-	fputs(", \"error_bound\": ", f);
-	json_opt(f, run->have_result, run->result.bound);
+	kv_opt(f, "error_bound", run->have_result, run->result.bound);
 	fprintf(f, ", \"sources\": %zu, \"sources_replied\": %zu, \"sources_agreeing\": %zu, "
-	    "\"sources_combined\": %zu, \"system_peer\": ",
+	    "\"sources_combined\": %zu",
 	    run->n_src, usable, run->have_result ? run->result.n_true : 0,
 	    run->have_result ? run->result.n_survivors : 0);
-	if (run->have_result)
-		json_str(f, run->src[run->result.sys_peer].addr_port);
-	else
-		fputs("null", f);
-	fputs(", \"action\": ", f);
-	json_str(f, DEC_action_name(d->action));
-	fputs(", \"action_reason\": ", f);
-	json_str(f, d->reason);
+	kv_str(f, "system_peer", run->have_result ? run->src[run->result.sys_peer].addr_port : NULL);
+	kv_str(f, "action", DEC_action_name(d->action));
+	kv_str(f, "action_reason", d->reason);
 	fputs("}\n}\n", f);
 }

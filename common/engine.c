@@ -121,8 +121,7 @@ ENG_add_server(struct eng_run *run, const struct cli_server *srv)
 		int dup = 0;
 		/* One address and port is one source, however often named. */
 		for (j = 0; j < run->n_src; j++)
-			if (run->src[j].end != END_UNRESOLVED && run->src[j].na.len == addrs[i].len &&
-			    memcmp(&run->src[j].na.sa, &addrs[i].sa, addrs[i].len) == 0)
+			if (run->src[j].end != END_UNRESOLVED && NET_same_addr(&run->src[j].na, &addrs[i]))
 				dup = 1;
 		if (dup)
 			continue;

@@ -91,7 +91,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	for (i = 0; i < n; i++) {
 		const struct flt_sample *x = &s[order[i]];
 		age = NTT_timespec_diff(now, &x->rx);
-		disp += (x->disp + FLT_PHI * (age > 0 ? age : 0)) * w;
+		disp += (x->disp + FLT_PHI * fmax(age, 0.0)) * w;
 		w /= 2;
 		if (i > 0)
 			jit += (x->offset - s[best].offset) * (x->offset - s[best].offset);
@@ -112,7 +112,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	 * LAN bound stays a LAN bound). */
 	age = NTT_timespec_diff(now, &s[best].rx);
 	r->root_distance = (s[best].root_delay + s[best].delay) / 2.0 + s[best].root_disp + disp +
-	    FLT_PHI * (age > 0 ? age : 0) + jit;
+	    FLT_PHI * fmax(age, 0.0) + jit;
 	for (i = 1; i < n; i++)
 		if (NTT_diff(s[i].t4, s[last].t4) > 0)
 			last = i;
@@ -124,7 +124,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 		r->halfwidth = (hi - lo) / 2.0;
 		r->estimator = FLT_EST_LEGS;
 		r->root_distance = s[last].root_delay / 2.0 + s[last].root_disp + r->halfwidth +
-		    FLT_PHI * (age > 0 ? age : 0) + NTT_log2_to_double(local_prec);
+		    FLT_PHI * fmax(age, 0.0) + NTT_log2_to_double(local_prec);
 	}
 	return 0;
 }

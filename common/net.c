@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-static int
-same_addr(const struct net_addr *a, const struct net_addr *b)
+int
+NET_same_addr(const struct net_addr *a, const struct net_addr *b)
 {
 	return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
 }
@@ -49,7 +49,7 @@ NET_resolve(const char *host, const char *port, int family, struct net_addr *out
 		memcpy(&a.sa, ai->ai_addr, ai->ai_addrlen);
 		a.len = ai->ai_addrlen;
 		for (i = 0; i < n; i++)
-			if (same_addr(&out[i], &a))
+			if (NET_same_addr(&out[i], &a))
 				dup = 1;
 		if (!dup)
 			out[n++] = a;

@@ -21,6 +21,9 @@ struct net_addr {
 int NET_resolve(const char *host, const char *port, int family, struct net_addr *out,
     size_t max, char *err, size_t errlen);
 
+/* Same address and port? */
+int NET_same_addr(const struct net_addr *a, const struct net_addr *b);
+
 /* Numeric "addr" (IPv6 without brackets) of a socket address. */
 void NET_ntop(const struct net_addr *a, char *buf, size_t len);
 

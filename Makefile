@@ -26,9 +26,11 @@ LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
-COMMON   = ntptime packet filter select clock cli net engine log decide report
+# Every common/*.c is a module, every tests/check_*.c a unit-test program,
+# every fuzz/fuzz_*.c a fuzz target: adding a file is enough.
+COMMON   = $(sort $(basename $(notdir $(wildcard common/*.c))))
 COMMON_O = $(COMMON:%=$(O)/common/%.o)
-TESTS    = ntptime packet filter select clock cli report net
+TESTS    = $(sort $(patsubst check_%,%,$(basename $(notdir $(wildcard tests/check_*.c)))))
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
 .PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench
@@ -89,7 +91,7 @@ $(O)/tests/clockcheck: tests/clockcheck.c | $(O)/tests
 
 # ---- fuzzing (clang + libFuzzer) ----------------------------------------
 FUZZ_CC      ?= clang
-FUZZ_TARGETS  = packet roundtrip server_arg
+FUZZ_TARGETS  = $(sort $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c)))))
 FUZZ_SRC      = $(COMMON:%=common/%.c)
 FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL

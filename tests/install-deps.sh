@@ -5,16 +5,29 @@
 set -e
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends \
+# Several builds may share one machine: wait for the package lock.
+apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+apt_get update
+apt_get install -y --no-install-recommends \
 	build-essential pkg-config check libsubunit-dev libbsd-dev \
 	clang libclang-rt-14-dev valgrind iproute2 util-linux python3 \
 	ca-certificates git \
-	libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
+	libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 \
+	libgnutls28-dev nettle-dev gnutls-bin libseccomp-dev libcap-ng-dev \
+	faketime ntpsec-ntpdig tshark debhelper fakeroot dpkg-dev systemd \
+	lintian rdate
 if [ ! -x .deps/chrony/usr/sbin/chronyd ]; then
 	mkdir -p .deps
 	rm -f .deps/chrony_*.deb
-	(cd .deps && apt-get download chrony)
+	(cd .deps && apt_get download chrony)
 	dpkg -x .deps/chrony_*.deb .deps/chrony
 fi
 .deps/chrony/usr/sbin/chronyd -v
+# NTPsec's ntpd, unpacked for the same reason (interop tests run it in
+# the foreground with a configuration under a temp dir).
+if [ ! -x .deps/ntpsec/usr/sbin/ntpd ]; then
+	mkdir -p .deps
+	rm -f .deps/ntpsec_*.deb
+	(cd .deps && apt_get download ntpsec)
+	dpkg -x .deps/ntpsec_*.deb .deps/ntpsec
+fi

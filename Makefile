@@ -21,6 +21,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOUR
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
 LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm
+# ntpserve: nettle (MD5 reference IDs, the rate table's keyed hash), libcap-ng, libseccomp
+LIBS    += $(shell $(PKG_CONFIG) --libs nettle libcap-ng libseccomp)
 # full RELRO: a tool that runs as root binds every symbol at start
 LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
@@ -35,9 +37,9 @@ TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
 .PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench
 
-all: ntpupdate ntpquery
+all: ntpupdate ntpquery ntpserve
 
-ntpupdate ntpquery: %: $(O)/%
+ntpupdate ntpquery ntpserve: %: $(O)/%
 	cp $< $@
 
 $(O)/common/%.o: common/%.c common/*.h | $(O)/common
@@ -51,6 +53,9 @@ $(O)/ntpupdate: ntpupdate.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
 
 $(O)/ntpquery: ntpquery.c $(O)/libntpcommon.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
+
+$(O)/ntpserve: ntpserve.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
 
 $(O)/tests/check_%: tests/check_%.c $(O)/libntpcommon.a | $(O)/tests
@@ -67,7 +72,7 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 $(O)/common $(O)/tests:
 	mkdir -p $@
 
-TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
+TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/ntpserve $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh
@@ -81,10 +86,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 ntpupdate $(DESTDIR)$(PREFIX)/sbin/ntpupdate
 	install -m 755 ntpquery $(DESTDIR)$(PREFIX)/bin/ntpquery
-	install -m 644 man/ntpupdate.8 man/ntpquery.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 755 ntpserve $(DESTDIR)$(PREFIX)/sbin/ntpserve
+	install -m 644 man/ntpupdate.8 man/ntpquery.8 man/ntpserve.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
-	rm -rf build build-asan build-fuzz ntpupdate ntpquery
+	rm -rf build build-asan build-fuzz ntpupdate ntpquery ntpserve
 
 $(O)/tests/clockcheck: tests/clockcheck.c | $(O)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<

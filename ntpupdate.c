@@ -14,6 +14,7 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/log.h"
+#include "common/state.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -279,6 +280,13 @@ main(int argc, char **argv)
 	if (rc == EXIT_SET)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
+	if (rc == EXIT_SET && !query) {
+		/* what ntpserve serves: the set's upstream, stratum, root distance */
+		struct sta_record st;
+		if (STA_from_run(&run, step ? 0.0 : dec.offset, &st) == 0 &&
+		    STA_write(STA_path(), &st, err, sizeof(err)) < 0)
+			LOG_err(&lg, "warning: cannot record the state for ntpserve: %s", err);
+	}
 	ENG_free(&run);
 	LOG_close(&lg);
 	return rc;

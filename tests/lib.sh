@@ -9,6 +9,8 @@ SRV=$BIN/tests/ntp-testserver
 SHIM=$(cd "$(dirname "$BIN/tests/clockshim.so")" && pwd)/clockshim.so
 TMP=$(mktemp -d /tmp/ntpupdate-test.XXXXXX)
 PIDS=()
+# where ntpupdate records its state after a set (never the system's)
+export NTPUPDATE_STATE=$TMP/state
 npass=0
 nfail=0
 SUITE=${SUITE:-e2e}

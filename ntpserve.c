@@ -455,29 +455,6 @@ rx_time(struct msghdr *m, struct in_pktinfo *pi4, struct in6_pktinfo *pi6, int *
 	return NTT_from_timespec(&ts);
 }
 
-/* A source no reply may go to: port 0, an unspecified, broadcast or
- * multicast address. */
-static int
-bad_source(const struct sockaddr_storage *ss, const uint8_t **addr)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ss;
-		uint32_t h = ntohl(a->sin_addr.s_addr);
-		*addr = (const uint8_t *)&a->sin_addr;
-		return a->sin_port == 0 || h == 0 || h == 0xffffffffu || (h >> 28) == 0xe;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ss;
-		*addr = (const uint8_t *)&a->sin6_addr;
-		return a->sin6_port == 0 || IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
-		    IN6_IS_ADDR_MULTICAST(&a->sin6_addr) ||
-		    (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) &&
-			(a->sin6_addr.s6_addr[12] == 0xff || (a->sin6_addr.s6_addr[12] >> 4) == 0xe ||
-			    a->sin6_addr.s6_addr32[3] == 0));
-	}
-	return 1;
-}
-
 static void
 log_bad(struct worker *w, const struct sockaddr_storage *ss, const char *what, double mono)
 {
@@ -576,7 +553,7 @@ serve_socket(struct worker *w, const struct lsock *s)
 			w->c.rx++;
 			if (m->msg_flags & MSG_TRUNC)
 				len = SRV_MAX_REQUEST + 1;
-			if (bad_source(&w->peer[i], &addr)) {
+			if (SRV_bad_source((const struct sockaddr *)&w->peer[i], &addr)) {
 				w->c.bad_source++;
 				log_bad(w, &w->peer[i], "source address or port no reply may go to", mono);
 				continue;

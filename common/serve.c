@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #define HDR 48
 
@@ -233,4 +234,27 @@ SRV_sync_from_state(struct srv_sync *s, const struct sta_record *st,
 	s->root_disp = short_up(disp);
 	s->ref = NTT_from_timespec(&st->set_real);
 	return SRV_SYNCED;
+}
+
+/* A source no reply may go to: port 0, an unspecified, broadcast or
+ * multicast address. */
+int
+SRV_bad_source(const struct sockaddr *ss, const uint8_t **addr)
+{
+	if (ss->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ss;
+		uint32_t h = ntohl(a->sin_addr.s_addr);
+		*addr = (const uint8_t *)&a->sin_addr;
+		return a->sin_port == 0 || h == 0 || h == 0xffffffffu || (h >> 28) == 0xe;
+	}
+	if (ss->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ss;
+		*addr = (const uint8_t *)&a->sin6_addr;
+		return a->sin6_port == 0 || IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
+		    IN6_IS_ADDR_MULTICAST(&a->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) &&
+			(a->sin6_addr.s6_addr[12] == 0xff || (a->sin6_addr.s6_addr[12] >> 4) == 0xe ||
+			    a->sin6_addr.s6_addr32[3] == 0));
+	}
+	return 1;
 }

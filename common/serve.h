@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "ntptime.h"
@@ -56,6 +57,11 @@ struct srv_request {
 /* Check len bytes.  Returns SRV_ANSWER and fills *r, or another verdict
  * with *r untouched. */
 enum srv_verdict SRV_parse(const uint8_t *buf, size_t len, struct srv_request *r);
+
+/* A source no reply may go to: port 0, an unspecified, broadcast or
+ * multicast address (IPv4, IPv6, IPv4-mapped), or another family.  Sets
+ * *addr to the raw address bytes (4 or 16) of an AF_INET/AF_INET6 source. */
+int SRV_bad_source(const struct sockaddr *sa, const uint8_t **addr);
 
 /* Short name of a verdict ("short", "mode", ...). */
 const char *SRV_verdict_name(enum srv_verdict v);

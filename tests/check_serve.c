@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "common/packet.h"
 #include "common/serve.h"
@@ -275,6 +276,59 @@ START_TEST(t_local_stratum)
 }
 END_TEST
 
+
+static int
+bad4(const char *a, int port)
+{
+	struct sockaddr_in s;
+	const uint8_t *raw = NULL;
+	int r;
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	s.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, a, &s.sin_addr);
+	r = SRV_bad_source((struct sockaddr *)&s, &raw);
+	ck_assert_ptr_eq(raw, (const uint8_t *)&s.sin_addr);
+	return r;
+}
+
+static int
+bad6(const char *a, int port)
+{
+	struct sockaddr_in6 s;
+	const uint8_t *raw = NULL;
+	memset(&s, 0, sizeof(s));
+	s.sin6_family = AF_INET6;
+	s.sin6_port = htons((uint16_t)port);
+	inet_pton(AF_INET6, a, &s.sin6_addr);
+	return SRV_bad_source((struct sockaddr *)&s, &raw);
+}
+
+START_TEST(t_bad_source)
+{
+	struct sockaddr un;
+	const uint8_t *raw;
+
+	ck_assert_int_eq(bad4("192.0.2.1", 40000), 0);
+	ck_assert_int_eq(bad4("192.0.2.1", 0), 1);
+	ck_assert_int_eq(bad4("255.255.255.255", 123), 1);
+	ck_assert_int_eq(bad4("0.0.0.0", 123), 1);
+	ck_assert_int_eq(bad4("224.0.1.1", 123), 1);
+	ck_assert_int_eq(bad4("239.255.255.250", 123), 1);
+	ck_assert_int_eq(bad6("2001:db8::1", 123), 0);
+	ck_assert_int_eq(bad6("::", 123), 1);
+	ck_assert_int_eq(bad6("ff02::101", 123), 1);
+	ck_assert_int_eq(bad6("::ffff:255.255.255.255", 123), 1);
+	ck_assert_int_eq(bad6("::ffff:224.0.0.1", 123), 1);
+	ck_assert_int_eq(bad6("::ffff:0.0.0.0", 123), 1);
+	ck_assert_int_eq(bad6("::ffff:192.0.2.1", 123), 0);
+	ck_assert_int_eq(bad6("2001:db8::1", 0), 1);
+	memset(&un, 0, sizeof(un));
+	un.sa_family = AF_UNIX;
+	ck_assert_int_eq(SRV_bad_source(&un, &raw), 1);
+}
+END_TEST
+
 static Suite *
 serve_suite(void)
 {
@@ -290,6 +344,7 @@ serve_suite(void)
 	ADD(tc, t_kod);
 	ADD(tc, t_sync_from_state);
 	ADD(tc, t_local_stratum);
+	ADD(tc, t_bad_source);
 	suite_add_tcase(s, tc);
 	return s;
 }

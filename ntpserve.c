@@ -91,6 +91,7 @@ struct worker {
 	ino_t file_ino;
 	off_t file_size;
 	double next_stat;    /* monotonic seconds */
+	int stat_errno;      /* last stat() failure, logged once */
 	enum srv_sync_why last_why;
 	int logged_why;
 
@@ -228,7 +229,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->state_path = optarg;
 			break;
 		case 'M':
-			if (CLI_parse_seconds(optarg, 0.001, 16, &o->max_distance, err, sizeof(err)) < 0)
+			if (CLI_parse_seconds(optarg, 1e-6, 16, &o->max_distance, err, sizeof(err)) < 0)
 				return bad_option(argv[optind - 1], err);
 			break;
 		case 'L':
@@ -383,9 +384,14 @@ refresh_state(struct worker *w, double now)
 		return;
 	w->next_stat = now + 1.0;
 	if (stat(w->o->state_path, &sb) < 0) {
+		int e = errno;
+		if (e != ENOENT && e != w->stat_errno)
+			LOG_err(w->lg, "cannot read the state: %s: %s", w->o->state_path, strerror(e));
+		w->stat_errno = e;
 		w->have_st = 0;
 		return;
 	}
+	w->stat_errno = 0;
 	if (w->have_st && sb.st_ino == w->file_ino && sb.st_size == w->file_size &&
 	    sb.st_mtim.tv_sec == w->file_mtime.tv_sec && sb.st_mtim.tv_nsec == w->file_mtime.tv_nsec)
 		return;

@@ -1,0 +1,327 @@
+#!/bin/bash
+# End-to-end tests of ntpserve: the hierarchy (chronyd -> ntpupdate ->
+# state -> ntpserve -> clients), unsynchronised cases, access control,
+# rate limiting, hostile requests, privileges, workers, and the real
+# clients (ntpupdate -q, ntpquery, chronyd -Q, ntpdig) accepting it.
+SUITE=e2e_ntpserve
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/chrony.sh"
+SERVE=("${WRAP[@]}" "$BIN/ntpserve")
+[ -n "${NTP_VALGRIND:-}" ] && SERVE+=(--no-seccomp) # valgrind's own calls
+Q=("${WRAP[@]}" "$BIN/ntpquery")
+U=("${WRAP[@]}" "$BIN/ntpupdate")
+# the state in a directory the server (nobody, when run as root) can read
+mkdir -p "$TMP/lib" && chmod 755 "$TMP" "$TMP/lib"
+STATE=$TMP/lib/state
+export NTPUPDATE_STATE=$STATE
+
+# start_ntpserve NAME ARGS...: ntpserve on 127.0.0.1 and a random port
+# (unless ARGS give --port), waiting until it listens.  Sets NS_PORT_NAME
+# and NS_PID_NAME; its stderr goes to $TMP/ns.NAME.err.
+start_ntpserve() {
+	local name=$1 i try port pid
+	shift
+	for try in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 30000))
+		if printf '%s\n' "$@" | grep -qx -- --port; then port=; fi
+		"${SERVE[@]}" --listen 127.0.0.1 ${port:+--port $port} --state-file "$STATE" "$@" \
+			2>"$TMP/ns.$name.err" &
+		pid=$!
+		for i in $(seq 1 $((100 * SLACK))); do
+			grep -q "^ntpserve: listening" "$TMP/ns.$name.err" 2>/dev/null && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.02
+		done
+		if grep -q "^ntpserve: listening" "$TMP/ns.$name.err"; then
+			[ -z "$port" ] && port=$(sed -nE 's/^ntpserve: listening on 127\.0\.0\.1:([0-9]+)$/\1/p' "$TMP/ns.$name.err" | head -1)
+			PIDS+=("$pid")
+			printf -v "NS_PORT_$name" '%s' "$port"
+			printf -v "NS_PID_$name" '%s' "$pid"
+			sleep 0.05
+			return 0
+		fi
+		wait $pid 2>/dev/null
+		grep -q "Address already in use" "$TMP/ns.$name.err" || break
+	done
+	echo "cannot start ntpserve $name: $(cat "$TMP/ns.$name.err")"
+	printf -v "NS_PORT_$name" '%s' 1
+	printf -v "NS_PID_$name" '%s' 0
+	return 1
+}
+
+# stop NAME: SIGTERM, wait; RC is its exit status
+stop_ntpserve() {
+	local pid
+	eval pid=\$NS_PID_$1
+	RC=99
+	[ "${pid:-0}" -gt 0 ] || return
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	RC=$?
+}
+
+# --- usage ---------------------------------------------------------------
+run "$BIN/ntpserve" --help
+ok "--help: exit 0, usage line matches the man page's options" \
+	'[ $RC -eq 0 ] && echo "$OUT" | head -1 | grep -q "^usage: ntpserve --allow CIDR" && (for o in allow deny deny-kod listen port user state-file max-distance local-stratum no-ratelimit rate-interval rate-burst workers no-seccomp; do grep -Eq -- "Fl -$o( |$)" man/ntpserve.8 && echo "$OUT" | grep -q -- "--$o" || exit 1; done)'
+run "$BIN/ntpserve" --listen 127.0.0.1 --port 1
+ok "no --allow: exit 2, one clear line" '[ $RC -eq 2 ] && echo "$ERR" | head -1 | grep -q "no --allow: nobody would be answered"'
+for bad in "--allow 10.1.2.3/8" "--allow 10.0.0.0/33" "--allow example.com" "--allow all --port 0" \
+	"--allow all --port 70000" "--allow all --local-stratum 16" "--allow all --workers 0" \
+	"--allow all --max-distance nan" "--allow all --bogus" "--allow all extra"; do
+	run "$BIN/ntpserve" $bad
+	ok "bad usage ($bad): exit 2 and a one-line reason" \
+		'[ $RC -eq 2 ] && echo "$ERR" | head -1 | grep -q "^ntpserve: " && [ -z "$OUT" ]'
+done
+ok "no clock-setting code is linked into ntpserve" \
+	'! nm -D --undefined-only "$BIN/ntpserve" | grep -Ew "clock_settime|settimeofday|adjtime|adjtimex|ntp_adjtime|clock_adjtime|stime"'
+
+# --- unsynchronised without state -----------------------------------------
+rm -f "$STATE"
+start_ntpserve nostate --allow 127.0.0.0/8 --no-ratelimit
+run "${Q[@]}" -v -p 1 -t 0.5 127.0.0.1:$NS_PORT_nostate
+ok "no state: served unsynchronised (LI 3, stratum 0 on the wire; 16 shown), refused" \
+	'[ $RC -eq 1 ] && echo "$OUT" | grep -q "Leap indicator   : 3" && echo "$OUT" | grep -Eq "Stratum          : (0|16)" && echo "$OUT" | grep -Eq "^    leap +: server unsynchronised"'
+run "${U[@]}" -q -p 1 -t 0.5 127.0.0.1:$NS_PORT_nostate
+ok "no state: ntpupdate -q refuses it" '[ $RC -eq 1 ]'
+ok "no state: the log says why" 'grep -q "serving unsynchronised: no synchronisation state recorded" "$TMP/ns.nostate.err"'
+
+# --- the hierarchy: chronyd (stratum 8) -> ntpupdate -> ntpserve (9) -------
+if start_chronyd; then
+	shimrun "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
+	ok "ntpupdate sets from chronyd (shim) and records the state" \
+		'[ $RC -eq 0 ] && [ -s "$STATE" ] && grep -qx "stratum 8" "$STATE" && grep -qx "refid 7f000001" "$STATE" && grep -qx "upstream 127.0.0.1" "$STATE"'
+	ok "state file is 0644 and complete" '[ "$(stat -c %a "$STATE")" = 644 ] && [ "$(grep -cv "^#" "$STATE")" -eq 10 ]'
+	sleep 1.1 # the server looks at the file at most once a second
+	run "${Q[@]}" -v -p 1 -t 0.5 127.0.0.1:$NS_PORT_nostate
+	ok "ntpserve notices the new state: stratum 9, refid 127.0.0.1 (chronyd's address)" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Stratum          : 9 " && echo "$OUT" | grep -q "Reference ID     : 127.0.0.1 " && echo "$OUT" | grep -q "Sanity checks    : all passed"'
+	ok "the reply echoes version 4, mode 4, and the reference time is the set" \
+		'echo "$OUT" | grep -q "Version          : 4" && echo "$OUT" | grep -q "Mode             : 4 (server)" && echo "$OUT" | grep -Eq "Reference time   : .*\(age [0-9]\.[0-9]+ s"'
+	run "${U[@]}" -q -p 1 127.0.0.1:$NS_PORT_nostate
+	ok "ntpupdate -q accepts it at stratum 9, offset within 1 ms" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "stratum 9," && near "$(server_offset 1)" 0 0.001'
+	ok "the log says it serves at stratum 9" 'grep -q "serving at stratum 9 (upstream 127.0.0.1)" "$TMP/ns.nostate.err"'
+	rm -f "$TMP/cq.log"
+	run "$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMP/cq.log" -t 10 \
+		"server 127.0.0.1 port $NS_PORT_nostate iburst" "pidfile $TMP/cq.pid" "cmdport 0"
+	ok "chronyd -Q accepts ntpserve's answers" '[ $RC -eq 0 ] && grep -q "System clock wrong by" "$TMP/cq.log"'
+	stop_chronyd
+else
+	ok "chronyd starts" 'false'
+fi
+stop_ntpserve nostate
+ok "SIGTERM: exit 0 and the counters logged" '[ $RC -eq 0 ] && grep -Eq "worker 0: [0-9]+ received, [0-9]+ answered" "$TMP/ns.nostate.err"'
+
+# --- unsynchronised: too far, stepped since, upstream unsynchronised -------
+# (states written by hand from the one ntpupdate made)
+if [ -s "$STATE" ]; then
+	cp "$STATE" "$TMP/state.good"
+	sed -E 's/^root_disp .*/root_disp 2.0/' "$TMP/state.good" >"$STATE"
+	start_ntpserve far --allow 127.0.0.1 --no-ratelimit
+	run "${Q[@]}" -v -p 1 -t 0.5 127.0.0.1:$NS_PORT_far
+	ok "root distance past --max-distance: unsynchronised" \
+		'[ $RC -eq 1 ] && echo "$OUT" | grep -q "Leap indicator   : 3" && grep -q "root distance grew past the limit" "$TMP/ns.far.err"'
+	stop_ntpserve far
+	rmb=$(sed -n 's/^real_minus_boot //p' "$TMP/state.good")
+	sed "s/^real_minus_boot .*/real_minus_boot $((rmb - 5000000000))/" "$TMP/state.good" >"$STATE"
+	start_ntpserve stepped --allow 127.0.0.1 --no-ratelimit
+	run "${Q[@]}" -v -p 1 -t 0.5 127.0.0.1:$NS_PORT_stepped
+	ok "clock stepped by 5 s since the set: unsynchronised" \
+		'[ $RC -eq 1 ] && echo "$OUT" | grep -q "Leap indicator   : 3" && grep -q "stepped since the last set" "$TMP/ns.stepped.err"'
+	stop_ntpserve stepped
+	cp "$TMP/state.good" "$STATE"
+	start_ntpserve maxd --allow 127.0.0.1 --no-ratelimit --max-distance 0.000001
+	run "${Q[@]}" -p 1 -t 0.5 127.0.0.1:$NS_PORT_maxd
+	ok "--max-distance 1 us: unsynchronised" '[ $RC -eq 1 ] && grep -q "root distance grew past" "$TMP/ns.maxd.err"'
+	stop_ntpserve maxd
+	printf 'garbage\n' >"$STATE"
+	start_ntpserve garbage --allow 127.0.0.1 --no-ratelimit
+	run "${Q[@]}" -p 1 -t 0.5 127.0.0.1:$NS_PORT_garbage
+	ok "a corrupt state file: one clear line, unsynchronised, no crash" \
+		'[ $RC -eq 1 ] && grep -q "ignoring the state: .*line 1: expected \"key value\"" "$TMP/ns.garbage.err" && kill -0 $NS_PID_garbage'
+	stop_ntpserve garbage
+	cp "$TMP/state.good" "$STATE"
+fi
+
+# --- local stratum ---------------------------------------------------------
+start_ntpserve local --allow 127.0.0.0/8 --local-stratum 5 --no-ratelimit
+run "${Q[@]}" -v -p 1 127.0.0.1:$NS_PORT_local
+ok "--local-stratum 5: stratum 5, refid 127.127.1.1" \
+	'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Stratum          : 5 " && echo "$OUT" | grep -q "Reference ID     : 127.127.1.1"'
+run "${U[@]}" -d 127.0.0.1:$NS_PORT_local
+ok "ntpupdate -d against it: offset within 100 us (loopback, one clock)" \
+	'[ $RC -eq 0 ] && near "$(debug_offset)" 0 $(slack 0.0001)'
+
+# --- hostile and malformed requests ---------------------------------------
+cat >"$TMP/bad.py" <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", port))
+s.settimeout(0.05)
+xmt = bytes.fromhex("0123456789abcdef")
+def req(version=4, mode=3, length=48, tail=b"", org=b"\0" * 8, x=xmt):
+    h = bytes([(version << 3) | mode, 0, 6, 0]) + bytes(20) + org + bytes(8) + x
+    b = (h + tail)
+    if length is not None:
+        b = (b + bytes(max(0, length - len(b))))[:length]
+    return b
+cases = []
+for m in range(8):
+    cases.append(("mode %d" % m, req(mode=m), m == 3))
+for v in range(8):
+    cases.append(("version %d" % v, req(version=v), 1 <= v <= 4))
+for n in (0, 1, 47, 48, 49, 68, 72, 1200, 65507):
+    cases.append(("length %d" % n, req(length=n), n in (48, 68, 72)))
+ef = lambda t, l, body: struct.pack(">HH", t, l) + body
+cases.append(("ext field ok (answered without echo)", req(length=None, tail=ef(0x0104, 32, bytes(28))), True))
+for l in (0, 4, 12, 18, 36, 0xfffc):
+    cases.append(("ext field length %d" % l, req(length=None, tail=ef(0x0104, l, bytes(28))), False))
+cases.append(("mac (crypto-NAK)", req(length=None, tail=struct.pack(">I", 1) + bytes(16)), True))
+cases.append(("origin zero", req(org=bytes(8)), True))
+cases.append(("origin set", req(org=bytes.fromhex("1111111111111111")), True))
+cases.append(("transmit zero", req(x=bytes(8)), False))
+cases.append(("mode 6 control", bytes([0x16, 0x02, 0, 1]) + bytes(8), False))
+cases.append(("mode 7 monlist", bytes([0x17, 0x00, 0x03, 0x2a]) + bytes(188), False))
+bad = 0
+for name, pkt, want in cases:
+    try:
+        s.send(pkt)
+    except OSError as e:
+        print("send %s: %s" % (name, e)); bad += 1; continue
+    replies = []
+    try:
+        while True:
+            replies.append(s.recv(70000))
+    except socket.timeout:
+        pass
+    got = len(replies) > 0
+    larger = [r for r in replies if len(r) > len(pkt)]
+    echo = got and replies[0][24:32] == pkt[40:48] and (replies[0][0] & 7) == 4 and ((replies[0][0] >> 3) & 7) == ((pkt[0] >> 3) & 7)
+    ok = got == want and not larger and (not got or echo) and len(replies) <= 1
+    print("%s %s: sent %d, got %s" % ("ok" if ok else "BAD", name, len(pkt), [len(r) for r in replies]))
+    bad += not ok
+sys.exit(1 if bad else 0)
+PY
+run python3 "$TMP/bad.py" $NS_PORT_local
+ok "hostile requests: only valid client requests answered, never larger than the request, origin and version echoed" '[ $RC -eq 0 ]'
+[ $RC -eq 0 ] || echo "$OUT" | grep BAD
+ok "  ... $(echo "$OUT" | grep -c '^ok ') cases, none unexpected" '[ "$(echo "$OUT" | grep -c "^ok ")" -ge 38 ]'
+run "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_local
+ok "the service keeps answering good clients after them" '[ $RC -eq 0 ] && kill -0 $NS_PID_local'
+ok "bad traffic is logged, at most 10 lines a minute" \
+	'n=$(grep -c "dropped a datagram" "$TMP/ns.local.err"); [ "$n" -ge 5 ] && [ "$n" -le 10 ]'
+
+# --- tshark: no malformed field --------------------------------------------
+if command -v tshark >/dev/null && [ "$(id -u)" = 0 ]; then
+	tshark -i lo -f "udp port $NS_PORT_local" -w "$TMP/cap.pcap" -a duration:4 >/dev/null 2>"$TMP/tshark.err" &
+	tpid=$!
+	for i in $(seq 1 150); do grep -q "Capturing on" "$TMP/tshark.err" && break; sleep 0.02; done
+	sleep 0.2
+	"${Q[@]}" -p 1 127.0.0.1:$NS_PORT_local >/dev/null 2>&1
+	python3 - "$NS_PORT_local" <<'PY' >/dev/null 2>&1
+import socket, struct, sys
+s = socket.socket(); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.3)
+for v in (1, 2, 3, 4):
+    s.sendto(bytes([(v << 3) | 3]) + bytes(39) + bytes.fromhex("0123456789abcdef"), ("127.0.0.1", int(sys.argv[1])))
+    try: s.recv(100)
+    except Exception: pass
+s.sendto(bytes([0x23]) + bytes(39) + bytes.fromhex("0123456789abcdef") + struct.pack(">I", 1) + bytes(16), ("127.0.0.1", int(sys.argv[1])))
+try: s.recv(100)
+except Exception: pass
+PY
+	wait $tpid
+	dis=$(tshark -r "$TMP/cap.pcap" -d udp.port==$NS_PORT_local,ntp -Y "ntp.flags.mode == 4" -T fields -e ntp.flags.vn -e ntp.stratum 2>/dev/null)
+	mal=$(tshark -r "$TMP/cap.pcap" -d udp.port==$NS_PORT_local,ntp -Y "_ws.malformed || _ws.expert.severity >= 6291456" 2>/dev/null | wc -l)
+	ok "tshark: 6 server replies dissected (versions 4,1,2,3,4,4), none malformed" \
+		'[ "$(echo "$dis" | wc -l)" -eq 6 ] && [ "$mal" -eq 0 ] && [ "$(echo "$dis" | awk "{print \$1}" | sort | tr -d "\n")" = "123444" ]'
+fi
+stop_ntpserve local
+
+# --- access control ---------------------------------------------------------
+start_ntpserve acl --allow 127.0.0.0/8 --deny 127.0.0.1 --allow 127.0.0.1/32 --deny 127.0.0.0/16 --no-ratelimit --local-stratum 3
+run "${Q[@]}" -p 1 -t 0.3 127.0.0.1:$NS_PORT_acl
+ok "--allow after --deny of the same prefix: the later wins, answered" '[ $RC -eq 0 ]'
+stop_ntpserve acl
+start_ntpserve acl2 --allow 127.0.0.0/8 --deny 127.0.0.0/24 --no-ratelimit --local-stratum 3
+run "${Q[@]}" -p 1 -t 0.3 127.0.0.1:$NS_PORT_acl2
+ok "--deny of a more specific prefix: no reply at all" '[ $RC -eq 1 ] && echo "$OUT" | grep -q "Reach\|0 of 1"'
+stop_ntpserve acl2
+ok "  ... counted as denied" 'grep -q " 1 denied" "$TMP/ns.acl2.err"'
+start_ntpserve acl3 --allow 10.0.0.0/8 --deny-kod --no-ratelimit
+run "${Q[@]}" -v -p 1 -t 0.3 127.0.0.1:$NS_PORT_acl3
+ok "not allowed with --deny-kod: a KoD DENY" '[ $RC -eq 1 ] && echo "$OUT" | grep -q "Reference ID     : DENY (kiss code)"'
+stop_ntpserve acl3
+
+# --- rate limiting ------------------------------------------------------------
+start_ntpserve rate --allow 127.0.0.1 --local-stratum 3 --rate-burst 4 --rate-interval 100
+cat >"$TMP/flood.py" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(0.2)
+n = 800
+for i in range(n):
+    s.send(bytes([0x23]) + bytes(39) + i.to_bytes(8, "big") + b"")
+    if i % 50 == 49: time.sleep(0.005)
+ok = kod = 0
+try:
+    while True:
+        r = s.recv(100)
+        if r[1] == 0 and r[12:16] == b"RATE": kod += 1
+        else: ok += 1
+except socket.timeout:
+    pass
+print(n, ok, kod)
+PY
+run python3 "$TMP/flood.py" $NS_PORT_rate
+read -r n answered kods <<<"$OUT"
+ok "rate limit: 800 requests, burst 4: ~1/8 leaked answers, ~1/8 KoD RATE, the rest dropped (got ${answered:-?} answers, ${kods:-?} KoDs)" \
+	'[ "${answered:-0}" -ge 50 ] && [ "${answered:-0}" -le 160 ] && [ "${kods:-0}" -ge 45 ] && [ "${kods:-0}" -le 160 ]'
+run "${Q[@]}" -v -p 1 -t 0.3 127.0.0.1:$NS_PORT_rate
+ok "a client over its limit sees a KoD RATE or nothing, or a leaked answer" '[ $RC -le 1 ]'
+stop_ntpserve rate
+
+# --- privileges, workers ------------------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	start_ntpserve priv --allow 127.0.0.1 --local-stratum 4
+	st=/proc/$NS_PID_priv/status
+	ok "as root: serves as nobody with no capabilities, no_new_privs, seccomp" \
+		'[ "$(awk "/^Uid:/ {print \$2}" $st)" = "$(id -u nobody)" ] && grep -q "^CapEff:	0000000000000000" $st && grep -q "^CapBnd:	0000000000000000" $st && grep -q "^NoNewPrivs:	1" $st && { [ -n "${NTP_VALGRIND:-}" ] || grep -q "^Seccomp:	2" $st; }'
+	run "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_priv
+	ok "  ... and answers" '[ $RC -eq 0 ]'
+	stop_ntpserve priv
+	ok "  ... and exits 0 on SIGTERM under the seccomp filter" '[ $RC -eq 0 ]'
+	run "$BIN/ntpserve" --allow all --listen 127.0.0.1 --port 1 --user no-such-user-xyz --no-ratelimit
+	ok "unknown --user: exit 1 with a clear line" '[ $RC -eq 1 ] && echo "$ERR" | grep -q "unknown user \"no-such-user-xyz\""'
+fi
+start_ntpserve workers --allow 127.0.0.1 --local-stratum 4 --workers 2 --no-ratelimit
+for i in 1 2 3 4 5 6; do "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null 2>&1 || break; done
+ok "--workers 2: two processes share the port and answer" \
+	'[ "$(pgrep -c -P $NS_PID_workers)" -eq 2 ] && "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null'
+kids=$(pgrep -P $NS_PID_workers | tr '\n' ' ')
+stop_ntpserve workers
+ok "--workers 2: SIGTERM ends the parent (0) and both workers" \
+	'[ $RC -eq 0 ] && (for k in $kids; do kill -0 $k 2>/dev/null && exit 1; done; exit 0) && [ "$(grep -c "worker [01]:" "$TMP/ns.workers.err")" -eq 2 ]'
+
+# --- port 123 in this test's own network namespace: ntpdig ---------------------
+if [ -n "${NTP_TESTS_CONFINED:-}" ] && command -v ntpdig >/dev/null; then
+	start_ntpserve p123 --allow 127.0.0.0/8 --port 123 --no-ratelimit
+	NS_PORT_p123=123
+	run ntpdig -t 2 127.0.0.1
+	ok "ntpdig (port 123, namespace) accepts the stratum 9 answer" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^[0-9-]+ [0-9:.]+ \(\+0000\) [-+][0-9.]+ \+/- [0-9.]+ 127\.0\.0\.1 s9 no-leap"'
+	run ntpdig -d -t 2 127.0.0.1
+	ok "ntpdig -d: the four timestamps in order, stratum 9" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "^org t1: " && echo "$OUT" | grep -q "^xmt t3: " && echo "$OUT" | grep -q " s9 no-leap$"'
+	stop_ntpserve p123
+	rm -f "$STATE"
+	start_ntpserve p123u --allow 127.0.0.0/8 --port 123 --no-ratelimit
+	run ntpdig -t 1 127.0.0.1
+	ok "ntpdig refuses an unsynchronised ntpserve" '! echo "$OUT" | grep -q " s[0-9]* no-leap"'
+	stop_ntpserve p123u
+fi
+
+summary
+[ $nfail -eq 0 ]

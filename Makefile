@@ -35,7 +35,7 @@ COMMON_O = $(COMMON:%=$(O)/common/%.o)
 TESTS    = $(sort $(patsubst check_%,%,$(basename $(notdir $(wildcard tests/check_*.c)))))
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
-.PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench
+.PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench bench-server
 
 all: ntpupdate ntpquery ntpserve
 
@@ -123,3 +123,10 @@ build/bench-relay: bench/relay.c | $(O)/common
 
 bench: all build/bench-relay
 	bench/bench.sh
+
+# ntpserve beside chronyd under open-loop load (root: a network namespace)
+build/bench-loadgen: bench/loadgen.c | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $<
+
+bench-server: all build/bench-loadgen
+	bench/bench-server.sh

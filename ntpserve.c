@@ -300,7 +300,8 @@ static int
 open_sockets(const struct opts *o, struct lsock *ls, const struct log *lg)
 {
 	size_t i, n = 0;
-	int one = 1, defaults = o->n_listen == 2 && strcmp(o->listen[0], "0.0.0.0") == 0 &&
+	struct timeval tv = { 0, 250000 };
+	int one = 1, rcvbuf = 4 << 20, defaults = o->n_listen == 2 && strcmp(o->listen[0], "0.0.0.0") == 0 &&
 	    strcmp(o->listen[1], "::") == 0;
 
 	for (i = 0; i < o->n_listen; i++) {
@@ -317,7 +318,7 @@ open_sockets(const struct opts *o, struct lsock *ls, const struct log *lg)
 			LOG_err(lg, "--listen %s: not a numeric IPv4 or IPv6 address", o->listen[i]);
 			goto fail;
 		}
-		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* blocking: see serve_one() */
 		if (fd < 0) {
 			if (defaults && (errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT)) {
 				freeaddrinfo(ai);
@@ -331,6 +332,12 @@ open_sockets(const struct opts *o, struct lsock *ls, const struct log *lg)
 		s->family = ai->ai_family;
 		s->wildcard = 0;
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+		/* serve_one() waits in recvmmsg at most this long (set here:
+		 * setsockopt is not on the seccomp allow-list) */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* room for bursts: 4 MiB (forced when root, else up to rmem_max) */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		if (o->workers > 1)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (ai->ai_family == AF_INET6) {
@@ -517,10 +524,14 @@ put_pktinfo(uint8_t *ctl, size_t cap, int have_pi, const struct in_pktinfo *pi4,
 	return 0;
 }
 
-/* Receive and answer what one socket has waiting, a batch at a time. */
-static void
-serve_socket(struct worker *w, const struct lsock *s)
+/* Receive and answer what one socket has waiting, a batch at a time;
+ * with MSG_WAITFORONE in flags, first wait for one datagram (up to the
+ * socket's receive timeout).  Returns the datagrams handled. */
+static int
+serve_socket(struct worker *w, const struct lsock *s, int flags)
 {
+	int total = 0;
+
 	int got, i, n_out;
 	struct srv_sync sync;
 	double mono;
@@ -537,9 +548,11 @@ serve_socket(struct worker *w, const struct lsock *s)
 			w->in[i].msg_hdr.msg_control = w->ctl[i];
 			w->in[i].msg_hdr.msg_controllen = sizeof(w->ctl[i]);
 		}
-		got = recvmmsg(s->fd, w->in, BATCH, MSG_DONTWAIT, NULL);
+		got = recvmmsg(s->fd, w->in, BATCH, flags, NULL);
 		if (got <= 0)
-			return;
+			return total;
+		total += got;
+		flags = MSG_DONTWAIT;
 		mono = mono_now();
 		current_sync(w, mono, &sync);
 		n_out = 0;
@@ -631,6 +644,45 @@ serve_socket(struct worker *w, const struct lsock *s)
 			}
 		}
 	} while (got == BATCH);
+	return total;
+}
+
+/* A stop signal waiting?  (SIGHUP: look at the state file now.) */
+static int
+stop_requested(struct worker *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			return 1;
+		w->next_stat = 0;
+	}
+	return 0;
+}
+
+/* One socket: no poll() at all.  recvmmsg waits for the first datagram
+ * (MSG_WAITFORONE, a 250 ms receive timeout) and takes what else is
+ * queued, so a busy server makes two system calls per batch; signals
+ * are looked at on each timeout and at least every 250 ms under load. */
+static int
+serve_one(struct worker *w)
+{
+	double next_sig = 0;
+
+	for (;;) {
+		int got = serve_socket(w, &w->ls[0], MSG_WAITFORONE);
+		double now = mono_now();
+		if (got <= 0 || now >= next_sig) {
+			if (stop_requested(w))
+				return EXIT_OK;
+			next_sig = now + 0.25;
+			if (got <= 0) {
+				struct srv_sync sy;
+				current_sync(w, now, &sy); /* notice state changes while idle */
+			}
+		}
+	}
 }
 
 /* Serve until SIGTERM/SIGINT arrives on sigfd.  Returns the exit status. */
@@ -646,6 +698,8 @@ serve(struct worker *w)
 	}
 	pfd[w->n_ls].fd = w->sigfd;
 	pfd[w->n_ls].events = POLLIN;
+	if (w->n_ls == 1)
+		return serve_one(w);
 	for (;;) {
 		int n = poll(pfd, w->n_ls + 1, 1000);
 		if (n < 0 && errno != EINTR) {
@@ -657,16 +711,11 @@ serve(struct worker *w)
 			current_sync(w, mono_now(), &s); /* notice state changes while idle */
 			continue;
 		}
-		if (pfd[w->n_ls].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
-			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT))
-				return EXIT_OK;
-			w->next_stat = 0; /* SIGHUP: look at the state now */
-		}
+		if ((pfd[w->n_ls].revents & POLLIN) && stop_requested(w))
+			return EXIT_OK;
 		for (i = 0; i < w->n_ls; i++)
 			if (pfd[i].revents & POLLIN)
-				serve_socket(w, &w->ls[i]);
+				serve_socket(w, &w->ls[i], MSG_DONTWAIT);
 	}
 }
 

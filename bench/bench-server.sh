@@ -105,15 +105,17 @@ load() {
 
 row() { # name: offered/s answered/s cpu-s us/answer answers/cpu-s
 	awk -v n="$1" -v s="$SENT" -v a="$ANS" -v k="$KOD" -v c="$CPU" -v t="$T" 'BEGIN {
-		printf "| %-34s | %9.0f | %9.0f | %7.0f | %6.2f | %8.3f | %9.0f |\n", n, s / t, a / t, k / t, c,
-		    (a + k) > 0 ? c / (a + k) * 1e6 : 0, c > 0 ? (a + k) / c : 0 }'
+		per = 0; aps = 0
+		if (a + k > 0) per = c / (a + k) * 1e6
+		if (c > 0) aps = (a + k) / c
+		printf "| %-38s | %9.0f | %9.0f | %7.0f | %6.2f | %9.3f | %13.0f |\n", n, s / t, a / t, k / t, c, per, aps }'
 }
 
 echo "bench-server: $(nproc) CPUs, servers on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU, ${SECS} s per run"
 echo "chronyd $("$CHRONYD" -v | awk '{print $4}'), ntpserve $(./ntpserve -V | awk '{print $2}')"
 echo
-echo "| run                                | offered/s | answers/s |  KoDs/s | CPU s  | us/answer | answers/CPU-s |"
-echo "|------------------------------------|-----------|-----------|---------|--------|-----------|---------------|"
+echo "| run                                    | offered/s | answers/s |  KoDs/s | CPU s  | us/answer | answers/CPU-s |"
+echo "|----------------------------------------|-----------|-----------|---------|--------|-----------|---------------|"
 
 start_chronyd
 load chronyd "$RATE"
@@ -190,8 +192,9 @@ acc() {
 	local i
 	for i in $(seq 1 "$ACC_RUNS"); do
 		./ntpupdate -d -p 1 127.0.0.1:$PORT 2>/dev/null | awk '/^offset [-+0-9.]+ \+\/- / { print $2, $4 }'
-	done | awk '{ o = $1 < 0 ? -$1 : $1; a[NR] = o; s += o; b += $2 } END {
-		n = asort(a); printf "median |offset| %.1f us, max %.1f us, mean bound %.1f us (%d runs)", a[int((n + 1) / 2)] * 1e6, a[n] * 1e6, b / NR * 1e6, NR }'
+	done | awk '{ o = $1; if (o < 0) o = -o; print o, $2 }' | sort -g | awk '{ a[NR] = $1; b += $2 } END {
+		if (NR == 0) { printf "no answer"; exit }
+		printf "median |offset| %.1f us, max %.1f us, mean bound %.1f us (%d runs)", a[int((NR + 1) / 2)] * 1e6, a[NR] * 1e6, b / NR * 1e6, NR }'
 }
 start_chronyd
 echo "accuracy, ntpupdate -d -p 1 against chronyd:  $(acc)"

@@ -135,7 +135,8 @@ main(int argc, char **argv)
 			perror("socket");
 			return 1;
 		}
-		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		if (setsockopt(fds[i], SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 		setsockopt(fds[i], IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 		memset(&a, 0, sizeof(a));
 		a.sin_family = AF_INET;

@@ -207,6 +207,7 @@ main(int argc, char **argv)
 	size_t k;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
@@ -217,6 +218,7 @@ main(int argc, char **argv)
 		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
 	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);

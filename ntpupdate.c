@@ -202,6 +202,7 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
@@ -213,6 +214,7 @@ main(int argc, char **argv)
 		return EXIT_NOSERVER;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
 	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);

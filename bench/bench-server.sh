@@ -168,6 +168,11 @@ RSS2=$(rss_kb "$SPID")
 stop
 
 start_ntpserve "$SERVER_CPU"
+load ntpserve "$RATE" --sources 1000
+row "ntpserve, rate limit, 1000 sources"
+stop
+
+start_ntpserve "$SERVER_CPU"
 load ntpserve $((RATE * 2)) -s 64 --sources 1000000 --good 100
 row "ntpserve, rate limit, flood 2x"
 FLOOD_GOOD="$GOODA of $GOODS"
@@ -185,7 +190,7 @@ awk -v c="$C_PER" -v n="$N_PER" -v c2="$C_PER2" -v n2="$N_PER2" 'BEGIN {
 awk -v a="$N_APS" -v b="$C_APS" 'BEGIN { printf "answers per CPU second: ntpserve %.0f, chronyd %.0f (x%.2f; target >= 1.5)\n", a, b, a / b }'
 echo "answers/s at $RATE/s offered: ntpserve $(printf %.0f "$N_RATE"), chronyd $(printf %.0f "$C_RATE"); ntpserve's capacity on one core (4x offered): $CAP/s"
 echo "memory (RSS) under 1e6 distinct sources: ${RSS0} kB before, ${RSS1} kB after one run, ${RSS2} kB after two"
-echo "good client (127.0.0.99, 100 req/s) under a flood: rate limit on, 2x offered from 1e6 sources: $FLOOD_GOOD answered; no limit, 2x capacity: $FLOOD_GOOD2 answered"
+echo "good clients (250 addresses, 100 req/s in all) under a flood: rate limit on, 2x offered from 1e6 sources: $FLOOD_GOOD answered; no limit, 2x capacity: $FLOOD_GOOD2 answered"
 
 # ---- accuracy: ntpupdate -d against each, the same clock ------------------------
 acc() {

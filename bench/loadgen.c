@@ -3,8 +3,9 @@
  * source ports and, with --sources N, from N distinct loopback source
  * addresses (127.64.0.0 upward, chosen per packet with IP_PKTINFO), for a
  * bounded time and count; counts replies and Kiss-o'-Death codes.  With
- * --good R a separate socket on 127.0.0.1 sends R requests a second too
- * and counts its own answers (the good client under a flood).  Loopback
+ * --good R a separate socket sends R requests a second too, from 250
+ * polite addresses in turn, and counts its own answers (good clients
+ * under a flood).  Loopback
  * only: the target must be in 127.0.0.0/8.
  *   loadgen -t 127.0.0.1:123 -r 100000 -d 5 [-s 64] [--sources N] [--good R] [-n max]
  * prints one line: "sent N answered A kod_rate K kod_deny D good_sent G
@@ -152,9 +153,10 @@ main(int argc, char **argv)
 		good = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 		memset(&a, 0, sizeof(a));
 		a.sin_family = AF_INET;
-		a.sin_addr.s_addr = htonl(0x7f000063); /* 127.0.0.99: its own bucket */
-		if (good < 0 || bind(good, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-		    connect(good, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		/* polite clients: 127.1.0.1 .. 127.1.0.250 in turn, each
+		 * asking once every 250 / rate seconds */
+		a.sin_addr.s_addr = htonl(INADDR_ANY);
+		if (good < 0 || bind(good, (struct sockaddr *)&a, sizeof(a)) < 0) {
 			perror("good client");
 			return 1;
 		}
@@ -218,8 +220,29 @@ main(int argc, char **argv)
 			g[0] = 0x23;
 			for (j = 0; j < 8; j++)
 				g[40 + j] = (uint8_t)(x >> (56 - 8 * j));
-			if (send(good, g, sizeof(g), 0) == (ssize_t)sizeof(g))
-				good_sent++;
+			{
+				struct msghdr mh;
+				struct iovec gv = { g, sizeof(g) };
+				uint8_t gc[CMSG_SPACE(sizeof(struct in_pktinfo))];
+				struct cmsghdr *cm;
+				struct in_pktinfo pi;
+				memset(&mh, 0, sizeof(mh));
+				memset(&pi, 0, sizeof(pi));
+				pi.ipi_spec_dst.s_addr = htonl(0x7f010001u + (uint32_t)(good_sent % 250));
+				mh.msg_name = &dst;
+				mh.msg_namelen = sizeof(dst);
+				mh.msg_iov = &gv;
+				mh.msg_iovlen = 1;
+				mh.msg_control = gc;
+				mh.msg_controllen = sizeof(gc);
+				cm = CMSG_FIRSTHDR(&mh);
+				cm->cmsg_level = IPPROTO_IP;
+				cm->cmsg_type = IP_PKTINFO;
+				cm->cmsg_len = CMSG_LEN(sizeof(pi));
+				memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+				if (sendmsg(good, &mh, 0) == (ssize_t)sizeof(g))
+					good_sent++;
+			}
 			next_good += 1.0 / good_rate;
 		}
 		if (good >= 0)

@@ -306,6 +306,24 @@ stop_ntpserve workers
 ok "--workers 2: SIGTERM ends the parent (0) and both workers" \
 	'[ $RC -eq 0 ] && (for k in $kids; do kill -0 $k 2>/dev/null && exit 1; done; exit 0) && [ "$(grep -c "worker [01]:" "$TMP/ns.workers.err")" -eq 2 ]'
 
+# --- IPv6 ---------------------------------------------------------------------
+if ip -6 addr show dev lo 2>/dev/null | grep -q "::1"; then
+	p6=$((20000 + RANDOM % 30000))
+	"${SERVE[@]}" --listen ::1 --port $p6 --allow ::1 --local-stratum 6 --no-ratelimit 2>"$TMP/ns.v6.err" &
+	v6pid=$!
+	PIDS+=("$v6pid")
+	for i in $(seq 1 $((100 * SLACK))); do grep -q listening "$TMP/ns.v6.err" && break; sleep 0.02; done
+	run "${Q[@]}" -p 1 "[::1]:$p6"
+	ok "IPv6: --listen ::1 answers [::1] at stratum 6" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^\^\* \[::1\]:$p6 +6 "'
+	kill -TERM $v6pid; wait $v6pid
+fi
+
+# --- make install ----------------------------------------------------------------
+run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u SAN \
+	make -s -C "$(dirname "$0")/.." install DESTDIR="$TMP/inst" PREFIX=/usr
+ok "make install: ntpserve in sbin, ntpserve.8 in man8" \
+	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpserve" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpserve.8" ]'
+
 # --- port 123 in this test's own network namespace: ntpdig ---------------------
 if [ -n "${NTP_TESTS_CONFINED:-}" ] && command -v ntpdig >/dev/null; then
 	start_ntpserve p123 --allow 127.0.0.0/8 --port 123 --no-ratelimit

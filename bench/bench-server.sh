@@ -49,6 +49,12 @@ HZ=$(getconf CLK_TCK)
 LOADGEN=(taskset -c "$LOAD_CPU" build/bench-loadgen)
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
+tree_uticks() {
+	local p t=0
+	for p in $1 $(pgrep -P "$1"); do t=$((t + $(user_ticks "$p"))); done
+	echo $t
+}
 # cpu of a process and all its children (workers)
 tree_ticks() {
 	local p t=0
@@ -93,29 +99,32 @@ stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; sleep 0.2; }
 # load NAME RATE [loadgen options]: offer RATE/s for SECS; sets ANS, KOD,
 # CPU (server seconds), GOODS, GOODA, SENT, LG (the loadgen line)
 load() {
-	local c0 c1
+	local c0 c1 u0 u1
 	"${LOADGEN[@]}" -t 127.0.0.1:$PORT -r "$2" -d 0.5 -s 8 "${@:3}" >/dev/null # warm
 	c0=$(tree_ticks "$SPID")
+	u0=$(tree_uticks "$SPID")
 	LG=$("${LOADGEN[@]}" -t 127.0.0.1:$PORT -r "$2" -d "$SECS" -s 64 "${@:3}")
 	c1=$(tree_ticks "$SPID")
+	u1=$(tree_uticks "$SPID")
+	UCPU=$(awk -v a="$u0" -v b="$u1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
 	set -- $LG
 	SENT=$2 ANS=$4 KOD=$(($6 + $8)) GOODS=${10} GOODA=${12} T=${14}
 	CPU=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
 }
 
 row() { # name: offered/s answered/s cpu-s us/answer answers/cpu-s
-	awk -v n="$1" -v s="$SENT" -v a="$ANS" -v k="$KOD" -v c="$CPU" -v t="$T" 'BEGIN {
-		per = 0; aps = 0
-		if (a + k > 0) per = c / (a + k) * 1e6
+	awk -v n="$1" -v s="$SENT" -v a="$ANS" -v k="$KOD" -v c="$CPU" -v u="$UCPU" -v t="$T" 'BEGIN {
+		per = 0; aps = 0; uper = 0
+		if (a + k > 0) { per = c / (a + k) * 1e6; uper = u / (a + k) * 1e6 }
 		if (c > 0) aps = (a + k) / c
-		printf "| %-38s | %9.0f | %9.0f | %7.0f | %6.2f | %9.3f | %13.0f |\n", n, s / t, a / t, k / t, c, per, aps }'
+		printf "| %-40s | %9.0f | %9.0f | %7.0f | %6.2f | %9.3f | %7.3f | %13.0f |\n", n, s / t, a / t, k / t, c, per, uper, aps }'
 }
 
 echo "bench-server: $(nproc) CPUs, servers on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU, ${SECS} s per run"
 echo "chronyd $("$CHRONYD" -v | awk '{print $4}'), ntpserve $(./ntpserve -V | awk '{print $2}')"
 echo
-echo "| run                                    | offered/s | answers/s |  KoDs/s | CPU s  | us/answer | answers/CPU-s |"
-echo "|----------------------------------------|-----------|-----------|---------|--------|-----------|---------------|"
+echo "| run                                      | offered/s | answers/s |  KoDs/s | CPU s  | us/answer | user us | answers/CPU-s |"
+echo "|------------------------------------------|-----------|-----------|---------|--------|-----------|---------|---------------|"
 
 start_chronyd
 load chronyd "$RATE"

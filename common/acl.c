@@ -8,6 +8,8 @@
 #include <bsd/stdlib.h>
 #include <netinet/in.h>
 
+static const uint8_t mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 void
 ACL_init(struct acl *a)
 {
@@ -73,6 +75,14 @@ ACL_parse(const char *cidr, struct acl_rule *out, char *err, size_t errlen)
 				return -1;
 			}
 	}
+	/* an IPv4-mapped IPv6 prefix is the IPv4 prefix it names (clients
+	 * are judged that way too) */
+	if (r.family == AF_INET6 && r.prefix >= 96 && memcmp(r.addr, mapped_prefix, 12) == 0) {
+		memmove(r.addr, r.addr + 12, 4);
+		memset(r.addr + 4, 0, 12);
+		r.family = AF_INET;
+		r.prefix -= 96;
+	}
 	*out = r;
 	return 0;
 }
@@ -119,11 +129,10 @@ ACL_add(struct acl *a, const char *cidr, enum acl_action action, char *err, size
 enum acl_action
 ACL_check_raw(const struct acl *a, int family, const uint8_t *addr)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	const struct acl_rule *best = NULL;
 	size_t i;
 
-	if (family == AF_INET6 && memcmp(addr, mapped, 12) == 0) {
+	if (family == AF_INET6 && memcmp(addr, mapped_prefix, 12) == 0) {
 		family = AF_INET;
 		addr += 12;
 	}

@@ -45,6 +45,10 @@ START_TEST(t_parse)
 	ck_assert_int_eq(r.family, AF_INET6);
 	ck_assert_int_eq(ACL_parse("::1", &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(r.prefix, 128);
+	ck_assert_int_eq(ACL_parse("::ffff:10.0.0.0/104", &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.family, AF_INET); /* a mapped prefix is an IPv4 rule */
+	ck_assert_int_eq(r.prefix, 8);
+	ck_assert_uint_eq(r.addr[0], 10);
 	ck_assert_int_lt(ACL_parse("10.1.2.3/8", &r, err, sizeof(err)), 0); /* host bits */
 	ck_assert_int_lt(ACL_parse("10.0.0.0/33", &r, err, sizeof(err)), 0);
 	ck_assert_int_lt(ACL_parse("10.0.0.0/", &r, err, sizeof(err)), 0);

@@ -86,6 +86,10 @@ ok "no state: served unsynchronised (LI 3, stratum 0 on the wire; 16 shown), ref
 run "${U[@]}" -q -p 1 -t 0.5 127.0.0.1:$NS_PORT_nostate
 ok "no state: ntpupdate -q refuses it" '[ $RC -eq 1 ]'
 ok "no state: the log says why" 'grep -q "serving unsynchronised: no synchronisation state recorded" "$TMP/ns.nostate.err"'
+rm -f "$TMP/cq0.log"
+run "$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMP/cq0.log" -t 3 \
+	"server 127.0.0.1 port $NS_PORT_nostate iburst" "pidfile $TMP/cq0.pid" "cmdport 0"
+ok "no state: chronyd -Q refuses it (times out without a time)" '[ $RC -ne 0 ] && grep -q "Timeout reached" "$TMP/cq0.log" && ! grep -q "System clock wrong by" "$TMP/cq0.log"'
 
 # --- the hierarchy: chronyd (stratum 8) -> ntpupdate -> ntpserve (9) -------
 if start_chronyd; then

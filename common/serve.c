@@ -228,6 +228,14 @@ SRV_sync_from_state(struct srv_sync *s, const struct sta_record *st,
 	if (!(st->root_delay / 2 + disp < max_distance))
 		return SRV_TOO_FAR;
 	s->leap = (uint8_t)st->leap;
+	if (s->leap != 0) {
+		/* a leap warning is for the end of the month it was given in */
+		struct tm a, b;
+		time_t now_s = real_now->tv_sec, set_s = st->set_real.tv_sec;
+		if (gmtime_r(&now_s, &a) == NULL || gmtime_r(&set_s, &b) == NULL ||
+		    a.tm_year != b.tm_year || a.tm_mon != b.tm_mon)
+			s->leap = 0;
+	}
 	s->stratum = (uint8_t)(st->stratum + 1);
 	s->refid = st->refid;
 	s->root_delay = short_up(st->root_delay);

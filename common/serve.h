@@ -106,7 +106,7 @@ void SRV_sync_local(struct srv_sync *s, int stratum, const struct timespec *real
 /* From the recorded state st (NULL: none) at the instants real_now
  * (CLOCK_REALTIME) and boot_now (CLOCK_BOOTTIME): stratum + 1, refid,
  * root delay, root dispersion grown at SRV_GROWTH with the age of the
- * set.  Unsynchronised when there is no state, the root distance reaches
+ * set, the upstream's leap warning until the end of the month of the set.  Unsynchronised when there is no state, the root distance reaches
  * max_distance, or the realtime - boottime relation moved since the set
  * by more than a slew could have moved it.  Returns why. */
 enum srv_sync_why SRV_sync_from_state(struct srv_sync *s, const struct sta_record *st,

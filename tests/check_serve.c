@@ -264,6 +264,26 @@ START_TEST(t_sync_from_state)
 }
 END_TEST
 
+START_TEST(t_leap_warning_expires)
+{
+	struct sta_record st = record();
+	struct srv_sync s;
+	/* set 2026-06-30 12:00:00 UTC with a leap warning (LI 1) */
+	struct timespec real = { 1782820800 + 3600, 0 }, boot = { 1000 + 3600, 0 };
+
+	st.leap = 1;
+	st.set_real.tv_sec = 1782820800;
+	st.real_minus_boot = (1782820800LL - 1000) * 1000000000LL;
+	ck_assert_int_eq(SRV_sync_from_state(&s, &st, &real, &boot, 1.5, -20), SRV_SYNCED);
+	ck_assert_uint_eq(s.leap, 1);
+	/* 2026-07-01 00:30: the month is over, so is the warning */
+	real.tv_sec = 1782820800 + 12 * 3600 + 1800;
+	boot.tv_sec = 1000 + 12 * 3600 + 1800;
+	ck_assert_int_eq(SRV_sync_from_state(&s, &st, &real, &boot, 1.5, -20), SRV_SYNCED);
+	ck_assert_uint_eq(s.leap, 0);
+}
+END_TEST
+
 START_TEST(t_local_stratum)
 {
 	struct srv_sync s;
@@ -344,6 +364,7 @@ serve_suite(void)
 	ADD(tc, t_kod);
 	ADD(tc, t_sync_from_state);
 	ADD(tc, t_local_stratum);
+	ADD(tc, t_leap_warning_expires);
 	ADD(tc, t_bad_source);
 	suite_add_tcase(s, tc);
 	return s;

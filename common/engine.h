@@ -206,6 +206,7 @@ struct eng_run {
 	struct sel_cand cand[ENG_MAX_SOURCES]; /* selection input and verdicts */
 	struct timespec start_mono, end_mono;
 	struct timespec start_real;
+	int joint_stop;                /* the joint stopping rule ended it */
 	int have_result;
 	struct sel_result result;
 };

@@ -239,6 +239,9 @@ int ENG_add_server(struct eng_run *run, const struct cli_server *srv);
  * majority agreed (the result is in run->result), -1 otherwise. */
 int ENG_run(struct eng_run *run);
 
+/* Most requests one source may be sent in this run. */
+size_t ENG_max_requests(const struct eng_run *run);
+
 /* The spacing in force between requests to one source, seconds. */
 double ENG_spacing(const struct eng_run *run);
 

@@ -222,7 +222,7 @@ ok "bad traffic is logged, at most 10 lines a minute" \
 if command -v tshark >/dev/null && [ "$(id -u)" = 0 ]; then
 	tshark -i lo -f "udp port $NS_PORT_local" -w "$TMP/cap.pcap" -a duration:4 >/dev/null 2>"$TMP/tshark.err" &
 	tpid=$!
-	for i in $(seq 1 150); do grep -q "Capturing on" "$TMP/tshark.err" && break; sleep 0.02; done
+	for i in $(seq 1 150); do grep -q "Capturing on" "$TMP/tshark.err" 2>/dev/null && break; sleep 0.02; done
 	sleep 0.2
 	"${Q[@]}" -p 1 127.0.0.1:$NS_PORT_local >/dev/null 2>&1
 	python3 - "$NS_PORT_local" <<'PY' >/dev/null 2>&1
@@ -320,6 +320,21 @@ if ip -6 addr show dev lo 2>/dev/null | grep -q "::1"; then
 	run "${Q[@]}" -p 1 "[::1]:$p6"
 	ok "IPv6: --listen ::1 answers [::1] at stratum 6" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^\^\* \[::1\]:$p6 +6 "'
 	kill -TERM $v6pid; wait $v6pid
+fi
+
+# --- an IPv6 upstream: the RFC 5905 hash as reference ID; a leap warning ------
+if ip -6 addr show dev lo 2>/dev/null | grep -q "::1"; then
+	start_server up6 --addr ::1 --stratum 3 --leap 1
+	shimrun "${U[@]}" -p 1 "[::1]:$PORT_up6"
+	# md5(::1) begins cf 40 4d c8: the reference ID 207.64.77.200
+	ok "IPv6 upstream: the state holds stratum 3, leap 1, refid cf404dc8" \
+		'[ $RC -eq 0 ] && grep -qx "stratum 3" "$STATE" && grep -qx "leap 1" "$STATE" && grep -qx "refid cf404dc8" "$STATE" && grep -qx "upstream ::1" "$STATE"'
+	start_ntpserve up6 --allow 127.0.0.1 --no-ratelimit
+	run "${Q[@]}" -v -p 1 127.0.0.1:$NS_PORT_up6
+	ok "  ... served at stratum 4, refid 207.64.77.200, leap warning carried" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Stratum          : 4 " && echo "$OUT" | grep -q "Reference ID     : 207.64.77.200" && echo "$OUT" | grep -q "Leap indicator   : 1"'
+	stop_ntpserve up6
+	[ -s "$TMP/state.good" ] && cp "$TMP/state.good" "$STATE"
 fi
 
 # --- make install ----------------------------------------------------------------

@@ -218,6 +218,29 @@ ok "the service keeps answering good clients after them" '[ $RC -eq 0 ] && kill 
 ok "bad traffic is logged, at most 10 lines a minute" \
 	'n=$(grep -c "dropped a datagram" "$TMP/ns.local.err"); [ "$n" -ge 5 ] && [ "$n" -le 10 ]'
 
+# --- forged sources (raw sockets, root in this test's namespace only) -----------
+if [ -n "${NTP_TESTS_CONFINED:-}" ] && [ "$(id -u)" = 0 ]; then
+	cat >"$TMP/raw.py" <<'PY'
+import socket, struct, sys
+port, src, sport = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+payload = bytes([0x23]) + bytes(39) + bytes.fromhex("0123456789abcdef")
+udp = struct.pack(">HHHH", sport, port, 8 + len(payload), 0) + payload
+ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 socket.inet_aton(src), socket.inet_aton("127.0.0.1"))
+socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW).sendto(ip + udp, ("127.0.0.1", 0))
+PY
+	start_ntpserve raw --allow all --local-stratum 3 --no-ratelimit
+	for src in "127.0.0.1 0" "255.255.255.255 4000" "224.0.0.1 4000" "0.0.0.0 4000" "127.0.0.5 4000"; do
+		python3 "$TMP/raw.py" $NS_PORT_raw $src
+	done
+	sleep 0.1
+	run "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_raw
+	good_rc=$RC
+	stop_ntpserve raw
+	ok "forged sources: port 0, broadcast, multicast dropped; a good client still answered" \
+		'[ $good_rc -eq 0 ] && grep -Eq "worker 0: [0-9]+ received, [0-9]+ answered .* 3 from bad sources" "$TMP/ns.raw.err" && grep -q "dropped a datagram from 255.255.255.255: source address" "$TMP/ns.raw.err"'
+fi
+
 # --- tshark: no malformed field --------------------------------------------
 if command -v tshark >/dev/null && [ "$(id -u)" = 0 ]; then
 	tshark -i lo -f "udp port $NS_PORT_local" -w "$TMP/cap.pcap" -a duration:4 >/dev/null 2>"$TMP/tshark.err" &

@@ -420,13 +420,13 @@ current_sync(struct worker *w, double mono, struct srv_sync *s)
 	struct timespec real, boot;
 	enum srv_sync_why why;
 
-	clock_gettime(CLOCK_REALTIME, &real);
 	if (w->o->local_stratum > 0) {
+		clock_gettime(CLOCK_REALTIME, &real);
 		SRV_sync_local(s, w->o->local_stratum, &real, w->precision);
 		return;
 	}
 	refresh_state(w, mono);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
+	STA_clocks(&real, &boot);
 	why = SRV_sync_from_state(s, w->have_st ? &w->st : NULL, &real, &boot, w->o->max_distance,
 	    w->precision);
 	if (!w->logged_why || why != w->last_why) {

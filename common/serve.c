@@ -211,13 +211,14 @@ SRV_sync_from_state(struct srv_sync *s, const struct sta_record *st,
 	age = NTT_timespec_diff(real_now, &st->set_real);
 	/* How far realtime moved against boottime since the set.  A slew in
 	 * progress moves it by up to the slew; the kernel's frequency
-	 * correction by up to 500 ppm.  More than that: a step by someone else
-	 * (or a reboot, which restarts boottime). */
+	 * correction by up to 500 ppm; reading the two clocks, 10 ms at most.
+	 * More than that: a step by someone else (or a reboot, which restarts
+	 * boottime). */
 	moved = ((double)(real_now->tv_sec - boot_now->tv_sec) +
 	    (real_now->tv_nsec - boot_now->tv_nsec) * 1e-9) - (double)st->real_minus_boot * 1e-9;
 	lo = fmin(0.0, st->slew);
 	hi = fmax(0.0, st->slew);
-	tol = 0.001 + 500e-6 * fabs(age);
+	tol = 0.01 + 500e-6 * fabs(age);
 	if (!(moved >= lo - tol && moved <= hi + tol) || age < -tol)
 		return SRV_STEPPED;
 	if (age < 0)

@@ -17,6 +17,7 @@
 #include <nettle/md5.h>
 
 #include "engine.h"
+#include "ntptime.h"
 
 #define MAX_LINE 128
 
@@ -325,6 +326,22 @@ bad:
 	return -1;
 }
 
+void
+STA_clocks(struct timespec *real, struct timespec *boot)
+{
+	struct timespec b1, b2;
+	int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		clock_gettime(CLOCK_BOOTTIME, &b1);
+		clock_gettime(CLOCK_REALTIME, real);
+		clock_gettime(CLOCK_BOOTTIME, &b2);
+		if (NTT_timespec_diff(&b2, &b1) < 100e-6)
+			break;
+	}
+	*boot = NTT_timespec_add(&b1, NTT_timespec_diff(&b2, &b1) / 2);
+}
+
 int
 STA_from_run(const struct eng_run *run, double slew, struct sta_record *r)
 {
@@ -353,8 +370,7 @@ STA_from_run(const struct eng_run *run, double slew, struct sta_record *r)
 	r->root_disp = x->root_disp + s->est.disp + s->est.jitter;
 	r->slew = slew;
 	strlcpy(r->upstream, s->addr, sizeof(r->upstream));
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
+	STA_clocks(&real, &boot);
 	r->set_real = real;
 	r->real_minus_boot = ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000LL +
 	    (real.tv_nsec - boot.tv_nsec);

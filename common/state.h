@@ -50,6 +50,11 @@ int STA_read(const char *path, struct sta_record *r, char *err, size_t errlen);
  * 0755, if missing).  Returns 0, or -1 with err set. */
 int STA_write(const char *path, const struct sta_record *r, char *err, size_t errlen);
 
+/* Read CLOCK_REALTIME and CLOCK_BOOTTIME as one pair: boottime on both
+ * sides of realtime, again if the two reads were more than 100 us apart
+ * (preempted), boottime taken at the midpoint. */
+void STA_clocks(struct timespec *real, struct timespec *boot);
+
 /* The record of a set just made from run's system peer, slew being the
  * correction still to be slewed (0 after a step); reads the clocks now.
  * Returns 0, or -1 when the peer has no good reply to take it from. */

@@ -169,6 +169,21 @@ START_TEST(t_refid)
 }
 END_TEST
 
+START_TEST(t_clocks_pair)
+{
+	struct timespec r1, b1, r2, b2;
+	double rel1, rel2;
+
+	STA_clocks(&r1, &b1);
+	STA_clocks(&r2, &b2);
+	rel1 = (double)(r1.tv_sec - b1.tv_sec) + (r1.tv_nsec - b1.tv_nsec) * 1e-9;
+	rel2 = (double)(r2.tv_sec - b2.tv_sec) + (r2.tv_nsec - b2.tv_nsec) * 1e-9;
+	/* the relation holds still between two reads (no one steps the clock here) */
+	ck_assert_double_eq_tol(rel1, rel2, 1e-3);
+	ck_assert(r2.tv_sec > r1.tv_sec || (r2.tv_sec == r1.tv_sec && r2.tv_nsec >= r1.tv_nsec));
+}
+END_TEST
+
 START_TEST(t_path_env)
 {
 	setenv(STA_ENV, "/tmp/x/state", 1);
@@ -190,6 +205,7 @@ state_suite(void)
 	ADD(tc, t_write_read);
 	ADD(tc, t_refid);
 	ADD(tc, t_path_env);
+	ADD(tc, t_clocks_pair);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -377,6 +377,7 @@ if [ -n "${NTP_TESTS_CONFINED:-}" ] && command -v ntpdig >/dev/null; then
 	ok "ntpdig -d: the four timestamps in order, stratum 9" \
 		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "^org t1: " && echo "$OUT" | grep -q "^xmt t3: " && echo "$OUT" | grep -q " s9 no-leap$"'
 	stop_ntpserve p123
+	grep -q "serving at stratum 9" "$TMP/ns.p123.err" || cat "$TMP/ns.p123.err" "$STATE"
 	rm -f "$STATE"
 	start_ntpserve p123u --allow 127.0.0.0/8 --port 123 --no-ratelimit
 	run ntpdig -t 1 127.0.0.1

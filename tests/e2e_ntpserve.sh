@@ -96,6 +96,12 @@ if start_chronyd; then
 	shimrun "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
 	ok "ntpupdate sets from chronyd (shim) and records the state" \
 		'[ $RC -eq 0 ] && [ -s "$STATE" ] && grep -qx "stratum 8" "$STATE" && grep -qx "refid 7f000001" "$STATE" && grep -qx "upstream 127.0.0.1" "$STATE"'
+	shimrun env NTPUPDATE_STATE=/proc/no/such/dir/state "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
+	ok "an unwritable state path: a warning, the set still counts (exit 0)" \
+		'[ $RC -eq 0 ] && echo "$ERR" | grep -q "warning: cannot record the state for ntpserve: /proc/no/such/dir" && [ -n "$SHIMOUT" ]'
+	before=$(stat -c %y "$STATE")
+	shimrun "${U[@]}" -q -p 1 127.0.0.1:$CHRONY_PORT
+	ok "ntpupdate -q records nothing" '[ $RC -eq 0 ] && [ "$(stat -c %y "$STATE")" = "$before" ]'
 	ok "state file is 0644 and complete" '[ "$(stat -c %a "$STATE")" = 644 ] && [ "$(grep -cv "^#" "$STATE")" -eq 10 ]'
 	sleep 1.1 # the server looks at the file at most once a second
 	run "${Q[@]}" -v -p 1 -t 0.5 127.0.0.1:$NS_PORT_nostate

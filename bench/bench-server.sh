@@ -154,6 +154,17 @@ row "ntpserve, --no-ratelimit (again)"
 N_PER2=$(awk -v c="$CPU" -v a="$ANS" 'BEGIN { print c / a }')
 stop
 
+# closed loop: 64 requests in flight (the generator's speed counts as
+# much as the server's on 2 CPUs; the CPU per answer is still the judge)
+start_chronyd
+load chronyd 1 -w 64
+row "chronyd 4.3, closed loop (64 in flight)"
+stop
+start_ntpserve "$SERVER_CPU" --no-ratelimit
+load ntpserve 1 -w 64
+row "ntpserve, closed loop (64 in flight)"
+stop
+
 start_ntpserve "$SERVER_CPU" --no-ratelimit
 load ntpserve $((RATE * 4))
 row "ntpserve, --no-ratelimit, 4x offered"

@@ -7,7 +7,8 @@
  * polite addresses in turn, and counts its own answers (good clients
  * under a flood).  Loopback
  * only: the target must be in 127.0.0.0/8.
- *   loadgen -t 127.0.0.1:123 -r 100000 -d 5 [-s 64] [--sources N] [--good R] [-n max]
+ * With --window W it runs a closed loop instead: W requests in flight.
+ *   loadgen -t 127.0.0.1:123 -r 100000 -d 5 [-s 64] [--sources N] [--good R] [-n max] [-w W]
  * prints one line: "sent N answered A kod_rate K kod_deny D good_sent G
  * good_answered GA seconds S". */
 #include <errno.h>
@@ -81,19 +82,22 @@ main(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' }, { "rate", required_argument, NULL, 'r' },
 		{ "duration", required_argument, NULL, 'd' }, { "sockets", required_argument, NULL, 's' },
 		{ "sources", required_argument, NULL, 'S' }, { "good", required_argument, NULL, 'g' },
-		{ "max", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "max", required_argument, NULL, 'n' }, { "window", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_in dst;
 	double rate = 10000, dur = 2, good_rate = 0, t0, t, next_good;
 	unsigned long long sent = 0, max = 100000000ULL, good_sent = 0, seq = 1;
-	long nsock = 64, sources = 0;
+	long nsock = 64, sources = 0, window = 0;
+	unsigned long long lost = 0, last_done = 0;
+	double last_progress = 0;
 	int fds[MAX_SOCKS], good = -1, c, i, one = 1;
 	struct counts cnt = { 0, 0, 0 }, gcnt = { 0, 0, 0 };
 	char host[64] = "127.0.0.1", *colon;
 	int port = 123;
 	struct rlimit rl;
 
-	while ((c = getopt_long(argc, argv, "t:r:d:s:S:g:n:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:r:d:s:S:g:n:w:", lo, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			snprintf(host, sizeof(host), "%s", optarg);
@@ -109,6 +113,7 @@ main(int argc, char **argv)
 		case 'S': sources = atol(optarg); break;
 		case 'g': good_rate = atof(optarg); break;
 		case 'n': max = strtoull(optarg, NULL, 10); break;
+		case 'w': window = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: loadgen -t addr:port -r rate -d seconds [-s sockets] "
 			    "[--sources N] [--good rate] [-n max]\n");
@@ -176,6 +181,20 @@ main(int argc, char **argv)
 		if (t - t0 >= dur || sent >= max)
 			break;
 		due = (unsigned long long)((t - t0) * rate);
+		if (window > 0) {
+			/* closed loop: keep `window` requests in flight; after 20 ms
+			 * without an answer, count the missing ones lost */
+			unsigned long long done = cnt.answered + cnt.kod_rate + cnt.kod_deny + lost;
+			if (done != last_done) {
+				last_done = done;
+				last_progress = t;
+			} else if (t - last_progress > 0.02 && sent > done) {
+				lost += sent - done;
+				done = sent;
+				last_progress = t;
+			}
+			due = done + (unsigned long long)window;
+		}
 		if (due > max)
 			due = max;
 		n = due > sent ? (int)(due - sent > BATCH ? BATCH : due - sent) : 0;

@@ -1,6 +1,7 @@
 /* auth_key: the symmetric-key method (RFC 5905 MAC, RFC 8573 CMAC). */
 #include "auth_key.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <gnutls/crypto.h>
@@ -163,8 +164,22 @@ key_check(void *ctx, const uint8_t *buf, size_t len, const struct auth_req *rq)
 	return AKEY_verify(k, rq->key_id, buf, len);
 }
 
+static void
+key_describe(void *ctx, int brief, char *buf, size_t len)
+{
+	const struct key *k = ctx;
+
+	if (k == NULL)
+		snprintf(buf, len, "?");
+	else if (brief)
+		snprintf(buf, len, "#%u", (unsigned)k->id);
+	else
+		snprintf(buf, len, "%u (%s)", (unsigned)k->id, KEY_type_name(k->type));
+}
+
 const struct auth_method AUTH_key = {
 	.name = "symmetric key",
 	.sign = key_sign,
 	.check = key_check,
+	.describe = key_describe,
 };

@@ -491,7 +491,7 @@ KEY_parse(struct keyfile *kf, const char *text, size_t len, enum key_format fmt,
 		snprintf(err, errlen, "line %u: %s", s.bad_line, s.bad_what);
 		return -1;
 	}
-	kf->same_in_both = !(s.ev & EV_AMBIGUOUS);
+	kf->same_in_both = s.ev == 0; /* no line tells the dialects apart */
 	if (fmt == KEY_FMT_AUTO) {
 		kf->detected = 1;
 		if ((s.ev & EV_NTPD) && (s.ev & EV_CHRONY)) {

@@ -16,7 +16,6 @@
 #define KEY_FILE_MAX (1 << 20) /* a key file larger than this is refused */
 #define KEY_LINE_MAX 2048     /* longest line (chrony's limit) */
 #define KEY_TYPE_NAME_MAX 24
-#define KEY_DEFAULT_FILE "/etc/ntp.keys" /* ntpdate's default */
 
 enum key_type {
 	KEY_T_UNSUPPORTED = 0, /* a type the originals know and we do not */
@@ -49,7 +48,7 @@ struct keyfile {
 	size_t n, cap;
 	enum key_format format; /* the dialect the file was read in */
 	int detected;           /* 1: format came from the file, 0: given */
-	int same_in_both;       /* no line means different keys in the two */
+	int same_in_both;       /* every line reads the same in both dialects */
 	int loose_mode;         /* readable by group or others */
 	unsigned mode;          /* permission bits of the file */
 };

@@ -136,6 +136,22 @@ START_TEST(t_chronyd_replies_verify)
 }
 END_TEST
 
+/* An NTPv3 reply's trailer is all MAC, however long: the decoder frames
+ * chronyd's 36-byte SHA256 MAC as such. */
+START_TEST(t_v3_decodes)
+{
+	uint8_t buf[PKT_MAX_LEN];
+	struct pkt p;
+	size_t n = unhex(replies[NREPLIES - 1].hex, buf, sizeof(buf));
+
+	ck_assert_uint_eq(n, 84);
+	ck_assert_int_eq(PKT_decode(buf, n, &p), PKT_OK);
+	ck_assert_uint_eq(p.version, 3);
+	ck_assert_uint_eq(p.mac_len, 36);
+	ck_assert_uint_eq(p.n_ext, 0);
+}
+END_TEST
+
 /* Every byte matters: a change to the header, the key ID or the digest
  * is caught, each with its own reason. */
 START_TEST(t_tampered)
@@ -329,6 +345,7 @@ auth_key_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	ADD(tc, t_chronyd_replies_verify);
+	ADD(tc, t_v3_decodes);
 	ADD(tc, t_tampered);
 	ADD(tc, t_wrong_key);
 	ADD(tc, t_known_answers);

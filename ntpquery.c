@@ -55,8 +55,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: ntpquery [-46jnv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
 	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
-	    "                [--keyfile-format ntpd|chrony] [--max-step seconds]\n"
-	    "                [--max-distance seconds] [--gap ms] [server[:port][#keyid] ...]\n");
+	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
+	    "                [--keyfile-format ntpd|chrony] [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -68,7 +68,10 @@ help(void)
 	    "used or rejected.  Never touches the clock; needs no privileges.\n"
 	    "server#KEYID authenticates that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
-	    CLI_HELP_AUTH
+	    CLI_HELP_AUTH_A
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"

@@ -51,8 +51,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ntpupdate [-46bBdqsuv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
-	    "                 [-p samples] [-t timeout] [--keyfile-format ntpd|chrony]\n"
-	    "                 [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
+	    "                 [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "                 [--max-distance seconds] [--gap ms] [--keyfile-format ntpd|chrony]\n"
 	    "                 [server[:port][#keyid] ...]\n");
 }
 
@@ -66,10 +66,13 @@ help(void)
 	    "every address a name resolves to is queried; server#KEYID authenticates\n"
 	    "that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
-	    CLI_HELP_AUTH
+	    CLI_HELP_AUTH_A
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"

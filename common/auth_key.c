@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
+#include <nettle/aes.h>
+#include <nettle/cmac.h>
+#include <nettle/md5.h>
 #include <nettle/memops.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 #include "packet.h"
 
@@ -54,46 +57,73 @@ AKEY_parse_mac(const uint8_t *buf, size_t len, struct akey_mac *mac)
 	return AUTH_OK;
 }
 
-static int
-hash_alg(enum key_type t, size_t *full)
-{
-	switch (t) {
-	case KEY_T_MD5: *full = 16; return GNUTLS_DIG_MD5;
-	case KEY_T_SHA1: *full = 20; return GNUTLS_DIG_SHA1;
-	case KEY_T_SHA256: *full = 32; return GNUTLS_DIG_SHA256;
-	case KEY_T_SHA384: *full = 48; return GNUTLS_DIG_SHA384;
-	case KEY_T_SHA512: *full = 64; return GNUTLS_DIG_SHA512;
-	case KEY_T_AES128: *full = 16; return GNUTLS_MAC_AES_CMAC_128;
-	case KEY_T_AES256: *full = 16; return GNUTLS_MAC_AES_CMAC_256;
-	case KEY_T_UNSUPPORTED: break;
-	}
-	*full = 0;
-	return 0;
-}
-
+/* One digest of key || data, or CMAC(key, data), with nettle.  The
+ * contexts hold key material: wiped before return. */
 size_t
 AKEY_digest(const struct key *k, int vn, const uint8_t *data, size_t len, uint8_t *out)
 {
+	union {
+		struct md5_ctx md5;
+		struct sha1_ctx sha1;
+		struct sha256_ctx sha256;
+		struct sha512_ctx sha512; /* also SHA384 */
+		struct cmac_aes128_ctx aes128;
+		struct cmac_aes256_ctx aes256;
+	} c;
 	uint8_t full[AKEY_MAX_DIGEST];
-	size_t flen, n;
-	int alg = hash_alg(k->type, &flen);
+	size_t flen = 0, n;
 
-	if (alg == 0 || k->len == 0)
+	if (k->len == 0)
 		return 0;
-	if (k->type == KEY_T_AES128 || k->type == KEY_T_AES256) {
-		if (gnutls_hmac_fast((gnutls_mac_algorithm_t)alg, k->data, k->len, data, len, full) < 0)
+	switch (k->type) {
+	case KEY_T_MD5:
+		md5_init(&c.md5);
+		md5_update(&c.md5, k->len, k->data);
+		md5_update(&c.md5, len, data);
+		md5_digest(&c.md5, flen = MD5_DIGEST_SIZE, full);
+		break;
+	case KEY_T_SHA1:
+		sha1_init(&c.sha1);
+		sha1_update(&c.sha1, k->len, k->data);
+		sha1_update(&c.sha1, len, data);
+		sha1_digest(&c.sha1, flen = SHA1_DIGEST_SIZE, full);
+		break;
+	case KEY_T_SHA256:
+		sha256_init(&c.sha256);
+		sha256_update(&c.sha256, k->len, k->data);
+		sha256_update(&c.sha256, len, data);
+		sha256_digest(&c.sha256, flen = SHA256_DIGEST_SIZE, full);
+		break;
+	case KEY_T_SHA384:
+		sha384_init(&c.sha512);
+		sha384_update(&c.sha512, k->len, k->data);
+		sha384_update(&c.sha512, len, data);
+		sha384_digest(&c.sha512, flen = SHA384_DIGEST_SIZE, full);
+		break;
+	case KEY_T_SHA512:
+		sha512_init(&c.sha512);
+		sha512_update(&c.sha512, k->len, k->data);
+		sha512_update(&c.sha512, len, data);
+		sha512_digest(&c.sha512, flen = SHA512_DIGEST_SIZE, full);
+		break;
+	case KEY_T_AES128:
+		if (k->len != AES128_KEY_SIZE)
 			return 0;
-	} else {
-		gnutls_hash_hd_t h;
-		if (gnutls_hash_init(&h, (gnutls_digest_algorithm_t)alg) < 0)
+		cmac_aes128_set_key(&c.aes128, k->data);
+		cmac_aes128_update(&c.aes128, len, data);
+		cmac_aes128_digest(&c.aes128, flen = CMAC128_DIGEST_SIZE, full);
+		break;
+	case KEY_T_AES256:
+		if (k->len != AES256_KEY_SIZE)
 			return 0;
-		if (gnutls_hash(h, k->data, k->len) < 0 || gnutls_hash(h, data, len) < 0) {
-			gnutls_hash_deinit(h, full);
-			explicit_bzero(full, sizeof(full));
-			return 0;
-		}
-		gnutls_hash_deinit(h, full);
+		cmac_aes256_set_key(&c.aes256, k->data);
+		cmac_aes256_update(&c.aes256, len, data);
+		cmac_aes256_digest(&c.aes256, flen = CMAC128_DIGEST_SIZE, full);
+		break;
+	case KEY_T_UNSUPPORTED:
+		return 0;
 	}
+	explicit_bzero(&c, sizeof(c));
 	/* NTPv4 MACs carry at most 20 bytes of digest (RFC 7822) */
 	n = vn >= 4 && flen > 20 ? 20 : flen;
 	memcpy(out, full, n);

@@ -3,7 +3,8 @@
  * and any extension fields.  MD5 and SHA1 (and SHA-2, truncated to 20
  * bytes in NTPv4) digest the key, then the packet (RFC 5905 appendix A);
  * AES128 and AES256 are AES-CMAC of the packet under the key (RFC 8573).
- * The crypto is GnuTLS's; digests are compared in constant time. */
+ * The crypto is nettle's (GnuTLS's own library, without GnuTLS's start-up
+ * cost); digests are compared in constant time. */
 #ifndef AUTH_KEY_H
 #define AUTH_KEY_H
 

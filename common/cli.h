@@ -104,11 +104,16 @@ enum { CLI_OPT_KEYFILE_FORMAT = 270 };
 
 #define CLI_AUTH_SHORTOPTS "a:k:e:o:"
 
-#define CLI_HELP_AUTH                                                                          \
-	"  -a, --authenticate KEYID  authenticate every server with key KEYID (1..4294967295)\n" \
+/* --help lines of the authentication options, one macro per letter so
+ * each tool can keep its list in order. */
+#define CLI_HELP_AUTH_A                                                                        \
+	"  -a, --authenticate KEYID  authenticate every server with key KEYID (1..4294967295)\n"
+#define CLI_HELP_AUTH_E                                                                        \
+	"  -e, --authdelay SEC   accepted for ntpdate compatibility (obsolete, ignored)\n"
+#define CLI_HELP_AUTH_K                                                                        \
 	"  -k, --keyfile FILE    symmetric keys, ntpd or chrony format (default " CLI_DEFAULT_KEYFILE ")\n" \
-	"      --keyfile-format ntpd|chrony  how to read keys the two formats read differently\n" \
-	"  -e, --authdelay SEC   accepted for ntpdate compatibility (obsolete, ignored)\n"       \
+	"      --keyfile-format ntpd|chrony  the format, when the key file does not tell\n"
+#define CLI_HELP_AUTH_O                                                                        \
 	"  -o, --ntp-version N   send NTP version N requests (1..4, default 4)\n"
 
 #define CLI_DEFAULT_KEYFILE "/etc/ntp.keys"

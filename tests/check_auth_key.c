@@ -204,7 +204,7 @@ START_TEST(t_wrong_key)
 END_TEST
 
 /* Known answers from the algorithms' own specifications: RFC 4493
- * section 4 (AES-CMAC), RFC 1321 A.5 (MD5 "abc"), FIPS 180 (SHA-1 "abc").
+ * section 4 (AES-CMAC), RFC 1321 A.5 (MD5 "abc"), FIPS 180 (SHA "abc").
  * The digest types hash key || data, so key "a" and data "bc" is "abc". */
 START_TEST(t_known_answers)
 {
@@ -248,6 +248,21 @@ START_TEST(t_known_answers)
 	ck_assert_mem_eq(out, want, 20);
 	ck_assert_uint_eq(AKEY_digest(&k, 3, (const uint8_t *)"bc", 2, out), 32);
 	ck_assert_mem_eq(out, want, 32);
+	k.type = KEY_T_SHA384;
+	unhex("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+	      "8086072ba1e7cc2358baeca134c825a7", want, sizeof(want));
+	ck_assert_uint_eq(AKEY_digest(&k, 3, (const uint8_t *)"bc", 2, out), 48);
+	ck_assert_mem_eq(out, want, 48);
+	k.type = KEY_T_SHA512;
+	unhex("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	      "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f", want, sizeof(want));
+	ck_assert_uint_eq(AKEY_digest(&k, 3, (const uint8_t *)"bc", 2, out), 64);
+	ck_assert_mem_eq(out, want, 64);
+	ck_assert_uint_eq(AKEY_digest(&k, 4, (const uint8_t *)"bc", 2, out), 20);
+	ck_assert_mem_eq(out, want, 20);
+	/* a CMAC key of the wrong length is never used */
+	k.type = KEY_T_AES128;
+	ck_assert_uint_eq(AKEY_digest(&k, 4, (const uint8_t *)"bc", 2, out), 0);
 	k.type = KEY_T_UNSUPPORTED;
 	ck_assert_uint_eq(AKEY_digest(&k, 4, (const uint8_t *)"bc", 2, out), 0);
 }

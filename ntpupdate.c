@@ -216,6 +216,7 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
@@ -239,6 +240,7 @@ main(int argc, char **argv)
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
 	eng.version = o.auth.version;
+	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
 	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
 	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {

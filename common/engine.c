@@ -505,9 +505,13 @@ tick(struct eng_run *run, struct eng_source *s, const struct timespec *now, int 
 			run_stage(run, s, 0, now);
 		if (s->state == SRC_STAGE && s->fd < 0)
 			wait_for(wait, ms_until(&s->timeout_at, now));
+		if (s->state == SRC_READY)
+			break; /* ready now: send in this same turn */
 		return s->state != SRC_DONE;
 	case SRC_RESOLVING:
 		collect_stage_host(run, s, now);
+		if (s->state == SRC_READY)
+			break;
 		return s->state != SRC_DONE;
 	case SRC_READY:
 		break;
@@ -694,8 +698,11 @@ ENG_run(struct eng_run *run)
 			if (pfd[i].revents == 0 || idx[i] == SIZE_MAX)
 				continue;
 			s = &run->src[idx[i]];
-			if (s->state == SRC_STAGE)
+			if (s->state == SRC_STAGE) {
 				run_stage(run, s, pfd[i].revents, &now);
+				if (s->state == SRC_READY)
+					tick(run, s, &now, &w); /* send at once */
+			}
 			else if (pfd[i].revents & (POLLIN | POLLERR))
 				handle_readable(run, s);
 		}

@@ -46,10 +46,6 @@ struct auth_method {
 	 * AUTH_OK or an enum auth_fail.  May keep what the reply brings (new
 	 * NTS cookies) only when it returns AUTH_OK. */
 	int (*check)(void *ctx, const uint8_t *buf, size_t len, const struct auth_req *rq);
-	/* Optional (may be NULL): the method as this source uses it, in a
-	 * few words to follow its name ("5 (AES128)"); brief: a tag for a
-	 * table ("#5"). */
-	void (*describe)(void *ctx, int brief, char *buf, size_t len);
 };
 
 /* Plain NTP: adds nothing and accepts any reply. */

@@ -194,8 +194,8 @@ key_check(void *ctx, const uint8_t *buf, size_t len, const struct auth_req *rq)
 	return AKEY_verify(k, rq->key_id, buf, len);
 }
 
-static void
-key_describe(void *ctx, int brief, char *buf, size_t len)
+void
+AKEY_describe(const void *ctx, int brief, char *buf, size_t len)
 {
 	const struct key *k = ctx;
 
@@ -211,5 +211,4 @@ const struct auth_method AUTH_key = {
 	.name = "symmetric key",
 	.sign = key_sign,
 	.check = key_check,
-	.describe = key_describe,
 };

@@ -44,6 +44,10 @@ size_t AKEY_digest(const struct key *k, int vn, const uint8_t *data, size_t len,
  * rq_key_id): AUTH_OK, or the enum auth_fail that says why not. */
 int AKEY_verify(const struct key *k, uint32_t rq_key_id, const uint8_t *buf, size_t len);
 
+/* A keyed source's key in a few words, to follow the method's name:
+ * "5 (AES128)"; brief: a tag for a table, "#5".  ctx: the method's. */
+void AKEY_describe(const void *ctx, int brief, char *buf, size_t len);
+
 /* The method.  Its ctx is the source's `const struct key *`, owned by the
  * key file, which must outlive the run. */
 extern const struct auth_method AUTH_key;

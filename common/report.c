@@ -163,6 +163,16 @@ REP_auth_counts(const struct eng_source *s, unsigned *verified, unsigned *failed
 	return 1;
 }
 
+/* What the source's method says of itself (the key it uses). */
+static void
+auth_describe(const struct eng_source *s, int brief, char *buf, size_t len)
+{
+	if (s->auth == &AUTH_key)
+		AKEY_describe(s->auth_ctx, brief, buf, len);
+	else if (len > 0)
+		buf[0] = '\0';
+}
+
 void
 REP_auth_text(const struct eng_source *s, char *buf, size_t len)
 {
@@ -174,8 +184,7 @@ REP_auth_text(const struct eng_source *s, char *buf, size_t len)
 		snprintf(buf, len, "none");
 		return;
 	}
-	if (s->auth->describe != NULL)
-		s->auth->describe(s->auth_ctx, 0, d, sizeof(d));
+	auth_describe(s, 0, d, sizeof(d));
 	if (bad > 0)
 		snprintf(buf, len, "%s %s: %u repl%s verified, %u refused (%s)", s->auth->name, d, ok,
 		    ok == 1 ? "y" : "ies", bad, AUTH_fail_name(last));
@@ -193,9 +202,9 @@ auth_tag_name(const struct eng_source *s, char *name, size_t len)
 	char tag[24] = "";
 	size_t tl, room;
 
-	if (!REP_auth_counts(s, &ok, &bad, &last) || s->auth->describe == NULL)
+	if (!REP_auth_counts(s, &ok, &bad, &last))
 		return;
-	s->auth->describe(s->auth_ctx, 1, tag, sizeof(tag) - 1);
+	auth_describe(s, 1, tag, sizeof(tag) - 1);
 	if (bad > 0)
 		strlcat(tag, "!", sizeof(tag));
 	tl = strlen(tag);
@@ -824,10 +833,8 @@ json_auth(FILE *f, const struct eng_source *s)
 	}
 	fputs("{\"method\": ", f);
 	json_str(f, s->auth->name);
-	if (s->auth->describe != NULL) {
-		s->auth->describe(s->auth_ctx, 0, d, sizeof(d));
-		kv_str(f, "detail", d);
-	}
+	auth_describe(s, 0, d, sizeof(d));
+	kv_str(f, "detail", d);
 	if (s->n_req > 0 && s->req[0].areq.key_id != 0)
 		fprintf(f, ", \"key_id\": %u", (unsigned)s->req[0].areq.key_id);
 	fprintf(f, ", \"verified\": %u, \"refused\": %u", ok, bad);

@@ -55,11 +55,12 @@ cat >"$NK" <<'EOF'
 4 AES-256 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 5 SHA1 short-sha1-ascii
 6 M md5-by-initial
+7 SHA256 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 EOF
 chmod 600 "$NK"
-NTYPES=(x MD5 SHA1 AES128 AES256 SHA1 MD5)
+NTYPES=(x MD5 SHA1 AES128 AES256 SHA1 MD5 SHA256)
 NW=$TMP/ntp-wrong.keys
-sed -E 's/ntpupdate-md5/ntpupdate-XXX/; s/0123456789abcdef0123/f123456789abcdef0123/; s/ 000102/ f00102/; s/short-sha1/other-sha1/; s/md5-by/MD5-by/' "$NK" >"$NW"
+sed -E 's/ntpupdate-md5/ntpupdate-XXX/; s/0123456789abcdef0123/f123456789abcdef0123/; s/ 000102/ f00102/; s/short-sha1/other-sha1/; s/md5-by/MD5-by/; s/ 00112233/ f0112233/' "$NK" >"$NW"
 chmod 600 "$NW"
 
 # --- usage errors: before any packet is sent ---------------------------------------
@@ -150,7 +151,7 @@ start_ntpd() {
 	cat >"$TMP/ntp.conf" <<EOF
 driftfile $TMP/ntp.drift
 keys $NK
-trustedkey 1 2 3 4 5 6
+trustedkey 1 2 3 4 5 6 7
 disable ntp
 disable kernel
 disable stats
@@ -173,7 +174,7 @@ EOF
 }
 
 if start_ntpd; then
-	for id in 1 2 3 4 5 6; do
+	for id in 1 2 3 4 5 6 7; do
 		run "${U[@]}" -d -p 1 -t 0.5 -a $id -k "$NK" 127.0.0.1
 		ok "ntpd: key $id (${NTYPES[$id]}) accepted" \
 			'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Authentication   : symmetric key $id (${NTYPES[$id]}): 1 reply verified"'
@@ -183,7 +184,7 @@ if start_ntpd; then
 	done
 	run "${U[@]}" -d -p 1 -t 0.5 -a 2 -k "$NK" 127.0.0.1
 	ok "-d: ntpd format, detected (the 40-hex-digit SHA1 key is 20 bytes)" \
-		'echo "$OUT" | grep -q "^key file $NK: 6 keys, ntpd format (detected from the file)$"'
+		'echo "$OUT" | grep -q "^key file $NK: 7 keys, ntpd format (detected from the file)$"'
 	# the ambiguous one-line file, read as ntpd reads it
 	printf '2 SHA1 0123456789abcdef0123456789abcdef01234567\n' >"$TMP/amb2.keys"; chmod 600 "$TMP/amb2.keys"
 	run "${U[@]}" -q -p 1 -t 0.5 -a 2 -k "$TMP/amb2.keys" --keyfile-format ntpd 127.0.0.1

@@ -11,6 +11,7 @@ KRN_prepare(struct krn *k, const struct cli_auth *a, char *const *args, int n, c
     size_t errlen)
 {
 	int i, r, want = a->key_id != 0;
+	size_t j;
 	char msg[256];
 
 	memset(k, 0, sizeof(*k));
@@ -42,6 +43,17 @@ KRN_prepare(struct krn *k, const struct cli_auth *a, char *const *args, int n, c
 			snprintf(err, errlen, "%s: %s (%s)", args[i], msg, k->path);
 			return -1;
 		}
+	/* keys no server uses are no longer needed: wipe them now */
+	for (j = 0; j < k->kf.n; j++) {
+		struct key *key = &k->kf.keys[j];
+		int used = key->id == a->key_id;
+		for (i = 0; i < n && !used; i++)
+			used = key->id == k->name_key[i];
+		if (!used) {
+			explicit_bzero(key->data, sizeof(key->data));
+			key->len = 0;
+		}
+	}
 	return 0;
 }
 

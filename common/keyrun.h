@@ -3,8 +3,8 @@
  * key ("server#KEYID") from each argument, reads the key file and checks
  * every key asked for before anything is sent (a usage error otherwise),
  * then, as the engine's setup hook, gives each source of a keyed argument
- * the symmetric-key method with its key.  Owned by main(); the keys are
- * wiped by KRN_free. */
+ * the symmetric-key method with its key.  Owned by main(); keys no
+ * server uses are wiped by KRN_prepare, the rest by KRN_free. */
 #ifndef KEYRUN_H
 #define KEYRUN_H
 

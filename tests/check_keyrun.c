@@ -65,6 +65,10 @@ START_TEST(t_prepare_and_setup)
 	ck_assert_uint_eq(((const struct key *)src[1].auth_ctx)->id, 1);
 	ck_assert_uint_eq(((const struct key *)src[2].auth_ctx)->id, 1);
 	ck_assert_uint_eq(k.n_keyed, 3);
+	/* the key no server uses was wiped once the arguments were checked */
+	ck_assert_uint_eq(KEY_find(&k.kf, 3)->len, 0);
+	ck_assert_uint_eq(KEY_find(&k.kf, 3)->data[0], 0);
+	ck_assert_uint_eq(KEY_find(&k.kf, 1)->len, 3);
 	KRN_describe(&k, err, sizeof(err));
 	ck_assert_msg(strstr(err, "3 keys, chrony format (detected from the file)") != NULL, "%s", err);
 	KRN_free(&k);

@@ -299,6 +299,11 @@ CLI_split_key(const char *arg, char *out, size_t outlen, uint32_t *key_id, char 
 		    hl == 0 ? "no server before '#'" : "too long");
 		return -1;
 	}
+	if (hash[1 + strspn(hash + 1, "0123456789")] != '\0') {
+		snprintf(err, errlen, "bad key in '%s': the key ID after '#' must be a decimal number",
+		    CLI_printable(arg, show, sizeof(show)));
+		return -1;
+	}
 	if (CLI_parse_int(hash + 1, 1, UINT32_MAX, &n, err, errlen) < 0) {
 		char why[160];
 		strlcpy(why, err, sizeof(why));

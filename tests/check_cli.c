@@ -150,6 +150,10 @@ START_TEST(t_split_key)
 	ck_assert_int_eq(CLI_split_key("host#0", out, sizeof(out), &id, err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_split_key("host#4294967296", out, sizeof(out), &id, err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_split_key("host#5#6", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#+5", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host# 5", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#05", out, sizeof(out), &id, err, sizeof(err)), 1);
+	ck_assert_uint_eq(id, 5);
 	ck_assert_int_eq(CLI_split_key("host#x", out, sizeof(out), &id, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "bad key in 'host#x'") != NULL, "%s", err);
 	ck_assert_msg(strchr(err, '\n') == NULL, "%s", err);

@@ -21,6 +21,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOUR
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
 LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm
+LIBS    += $(shell $(PKG_CONFIG) --libs gnutls nettle)
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags gnutls nettle)
 # full RELRO: a tool that runs as root binds every symbol at start
 LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)

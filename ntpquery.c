@@ -1,6 +1,7 @@
 /* ntpquery: the same measurement as ntpupdate, shown in full and never
  * touching the clock.  options -> engine -> table / -v detail / JSON /
  * monitoring status. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/report.h"
+#include "common/sysops.h"
 #include "common/version.h"
 
 /* Exit codes without -w/-c. */
@@ -149,12 +151,18 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	return 0;
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_stderr(void *ctx, const char *msg)
+warn_names(const struct eng_run *run)
 {
-	(void)ctx;
-	fprintf(stderr, "ntpquery: %s\n", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			fprintf(stderr, "ntpquery: %s\n", t);
+	}
 }
 
 /* Monitoring-plugin status line and exit code. */
@@ -191,6 +199,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -203,26 +212,32 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, argv + first, argc - first, warn_stderr, NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "ntpquery: %s\n", err);
+	if (SYS_init(&world) < 0) {
+		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
+		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
+	warn_names(&run);
 	DEC_policy_init(&pol, o.common.max_step);
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 
 	if (o.json) {
-		REP_json(stdout, &run, &dec, o.numeric);
+		REP_json(stdout, &run, &dec, o.numeric, &now, "ntpquery");
 	} else if (mon && !o.verbose) {
 		/* the status line alone, as a monitoring plugin prints it */
 	} else {
 		if (o.verbose)
 			REP_legend(stdout);
-		REP_table(stdout, &run, o.numeric);
+		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
 		if (o.verbose)
 			for (k = 0; k < run.n_src; k++)
@@ -233,5 +248,6 @@ main(int argc, char **argv)
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
 	ENG_free(&run);
+	SYS_free(&world);
 	return rc;
 }

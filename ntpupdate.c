@@ -14,6 +14,8 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/log.h"
+#include "common/report.h"
+#include "common/sysops.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -143,39 +145,15 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 	return 0;
 }
 
+/* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run, const struct log *lg)
+print_debug(const struct eng_run *run)
 {
-	size_t i, j;
-	char reason[256], t[4][64];
+	size_t i;
 
-	for (i = 0; i < run->n_src; i++) {
-		const struct eng_source *s = &run->src[i];
-		LOG_info(lg, "source %s (%s)", s->addr_port, s->given);
-		for (j = 0; j < s->n_req; j++) {
-			const struct eng_request *r = &s->req[j];
-			ENG_request_text(r, reason, sizeof(reason));
-			if (r->outcome == REQ_OK) {
-				const struct flt_sample *x = &s->samples[r->sample];
-				const NTP_ts ts[4] = { x->t1, x->t2, x->t3, x->t4 };
-				size_t k;
-				for (k = 0; k < 4; k++)
-					NTT_format_ts(ts[k], run->start_real.tv_sec, t[k], sizeof(t[k]));
-				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
-				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
-				LOG_info(lg, "    t1 %s  t2 %s", t[0], t[1]);
-				LOG_info(lg, "    t3 %s  t4 %s", t[2], t[3]);
-			} else {
-				LOG_info(lg, "  request %zu: %s", j + 1, reason);
-			}
-		}
-		if (s->have_est)
-			LOG_info(lg, "  filter (%s): offset %+.6f delay %.6f jitter %.6f root distance %.6f",
-			    FLT_estimator_name(s->est.estimator), s->est.offset, s->est.delay,
-			    s->est.jitter, s->est.root_distance);
-		ENG_source_reason(run, s, reason, sizeof(reason));
-		LOG_info(lg, "  verdict: %s", reason);
-	}
+	for (i = 0; i < run->n_src; i++)
+		REP_source_detail(stdout, run, &run->src[i]);
+	fputc('\n', stdout);
 }
 
 static void
@@ -190,16 +168,23 @@ print_reasons(const struct eng_run *run, const struct log *lg)
 	else
 		LOG_err(lg, "no server suitable for synchronization found");
 	for (i = 0; i < run->n_src; i++) {
-		ENG_source_reason(run, &run->src[i], reason, sizeof(reason));
+		REP_source_reason(run, &run->src[i], reason, sizeof(reason));
 		LOG_err(lg, "  %s: %s", run->src[i].addr_port, reason);
 	}
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_log(void *ctx, const char *msg)
+print_name_problems(const struct eng_run *run, const struct log *lg)
 {
-	LOG_err(ctx, "%s", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			LOG_err(lg, "%s", t);
+	}
 }
 
 int
@@ -208,6 +193,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
 	struct log lg;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
@@ -221,11 +207,17 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
-		LOG_err(&lg, "%s", err);
+	if (SYS_init(&world) < 0) {
+		LOG_err(&lg, "cannot start: %s", strerror(errno));
+		LOG_close(&lg);
+		return EXIT_NOSERVER;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
@@ -236,18 +228,21 @@ main(int argc, char **argv)
 	query = o.query || o.debug;
 
 	if (o.debug)
-		print_debug(&run, &lg);
+		print_debug(&run);
+	if (run.have_result)
+		print_name_problems(&run, &lg);
 	if (o.query) {
 		for (i = 0; i < (int)run.n_src; i++) {
 			const struct eng_source *s = &run.src[i];
 			LOG_info(&lg, "server %s, stratum %d, offset %+.6f, delay %.5f", s->addr,
-			    s->have_est ? s->cand.stratum : 0, s->have_est ? s->est.offset : 0.0,
+			    s->have_est ? ENG_cand(&run, s)->stratum : 0, s->have_est ? s->est.offset : 0.0,
 			    s->have_est ? s->est.delay : 0.0);
 		}
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
 		ENG_free(&run);
+		SYS_free(&world);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
@@ -256,8 +251,12 @@ main(int argc, char **argv)
 	pol.force_step = o.force_step;
 	pol.force_slew = o.force_slew;
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 	step = dec.step;
+	if (query && dec.action == DEC_REFUSE)
+		/* a dry run tells what the real one would do */
+		LOG_err(&lg, "a real run would refuse to %s the clock: %s", step ? "step" : "slew",
+		    dec.reason);
 	if (o.debug || o.verbose)
 		LOG_info(&lg, "offset %+.6f +/- %.6f sec", dec.offset, run.result.bound);
 
@@ -280,6 +279,7 @@ main(int argc, char **argv)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
 	ENG_free(&run);
+	SYS_free(&world);
 	LOG_close(&lg);
 	return rc;
 }

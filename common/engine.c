@@ -508,7 +508,9 @@ tick(struct eng_run *run, struct eng_source *s, const struct timespec *now, int 
 		return s->state != SRC_DONE;
 	case SRC_RESOLVING:
 		collect_stage_host(run, s, now);
-		return s->state != SRC_DONE;
+		if (s->state != SRC_READY)
+			return s->state != SRC_DONE;
+		break; /* resolved: send now, or say when */
 	case SRC_READY:
 		break;
 	case SRC_DONE:

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -32,10 +33,12 @@ struct opts {
 	int verbose, json, numeric;
 	int monitoring;           /* -w or -c given */
 	double warn, crit;        /* < 0: not given */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -52,7 +55,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: ntpquery [-46jnv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
-	    "                [server[:port] ...]\n");
+	    "                [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]\n");
 }
 
 static void
@@ -72,6 +75,7 @@ help(void)
 	    "  -c, --critical SEC    monitoring: CRITICAL when |offset| > SEC\n"
 	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -113,6 +117,11 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			return bad_option(o, argv[optind - 1], err);
 		if (r > 0)
 			continue;
+		r = NTS_option(o->nts, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(o, argv[optind - 1], err);
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'v':
 			o->verbose = 1;
@@ -147,6 +156,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	}
 	if (o->warn >= 0 && o->crit >= 0 && o->warn > o->crit)
 		return bad_option(o, "-w", "warning threshold above the critical one");
+	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+		return bad_option(o, "--nts", err);
 	*first = optind;
 	return 0;
 }
@@ -197,6 +208,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
@@ -208,6 +220,8 @@ main(int argc, char **argv)
 	char err[200];
 
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
@@ -218,7 +232,8 @@ main(int argc, char **argv)
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, argv + first, argc - first, err, sizeof(err))
+	                 : ENG_add_args(&run, argv + first, argc - first, err, sizeof(err))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
@@ -240,13 +255,16 @@ main(int argc, char **argv)
 		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
 		if (o.verbose)
-			for (k = 0; k < run.n_src; k++)
+			for (k = 0; k < run.n_src; k++) {
 				REP_source_detail(stdout, &run, &run.src[k]);
+				NTS_detail(stdout, &nts, k);
+			}
 	}
 	if (mon)
 		rc = monitoring(&run, &o);
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
+	NTS_finish(&nts, stderr, "ntpquery");
 	ENG_free(&run);
 	SYS_free(&world);
 	return rc;

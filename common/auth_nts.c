@@ -220,7 +220,7 @@ nts_sign(void *ctx, uint8_t *buf, size_t len, size_t cap, struct auth_req *rq)
 	uint8_t cookie[NTS_COOKIE_MAX];
 	size_t clen, n;
 
-	if (!src->stage_done || src->n_cookies == 0 || src->cert_time_bad || src->nak)
+	if (!src || !src->stage_done || src->n_cookies == 0 || src->cert_time_bad || src->nak)
 		return 0;
 	if (gnutls_rnd(GNUTLS_RND_RANDOM, rq->data, NTS_UID_LEN) < 0)
 		return 0;
@@ -244,7 +244,7 @@ nts_check(void *ctx, const uint8_t *buf, size_t len, const struct auth_req *rq)
 	size_t i;
 	int rc;
 
-	if (rq->len != NTS_UID_LEN || !src->stage_done)
+	if (!src || rq->len != NTS_UID_LEN || !src->stage_done)
 		return AUTH_MISSING;
 	rc = NTSEF_check_reply(buf, len, rq->data, &src->s2c, &r);
 	if (rc == AUTH_NTS_NAK)

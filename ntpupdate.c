@@ -14,6 +14,7 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/log.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -27,10 +28,12 @@
 struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -48,7 +51,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
-	    "                 [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+	    "                 [--max-distance seconds] [--gap ms]\n"
+	    "                 [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]\n");
 }
 
 static void
@@ -71,6 +75,7 @@ help(void)
 	    "  -v, --verbose         print the version and the error bound\n"
 	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -102,6 +107,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(argv[optind - 1], err);
 		if (r > 0)
@@ -141,18 +148,22 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
+	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+		return bad_option("--nts", err);
 	*first_server = optind;
 	return 0;
 }
 
 /* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run)
+print_debug(const struct eng_run *run, const struct nts_run *nts)
 {
 	size_t i;
 
-	for (i = 0; i < run->n_src; i++)
+	for (i = 0; i < run->n_src; i++) {
 		REP_source_detail(stdout, run, &run->src[i]);
+		NTS_detail(stdout, nts, i);
+	}
 	fputc('\n', stdout);
 }
 
@@ -191,6 +202,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
@@ -203,6 +215,8 @@ main(int argc, char **argv)
 	char err[200];
 
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
@@ -214,7 +228,8 @@ main(int argc, char **argv)
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, argv + first, argc - first, err, sizeof(err))
+	                 : ENG_add_args(&run, argv + first, argc - first, err, sizeof(err))) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
@@ -228,7 +243,9 @@ main(int argc, char **argv)
 	query = o.query || o.debug;
 
 	if (o.debug)
-		print_debug(&run);
+		print_debug(&run, &nts);
+	/* the cookies left are kept for the next run whatever this one does */
+	NTS_finish(&nts, stderr, "ntpupdate");
 	if (run.have_result)
 		print_name_problems(&run, &lg);
 	if (o.query) {

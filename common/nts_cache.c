@@ -59,6 +59,21 @@ bad(char *note, size_t len, const char *why, unsigned line)
 	return -1;
 }
 
+/* The bit of a line that may appear once (0: cookie or unknown). */
+static unsigned
+key_bit(const char *k, size_t kl)
+{
+	if (kl == 7 && memcmp(k, "written", 7) == 0)
+		return 1;
+	if (kl == 3 && memcmp(k, "ntp", 3) == 0)
+		return 2;
+	if (kl == 3 && memcmp(k, "c2s", 3) == 0)
+		return 4;
+	if (kl == 3 && memcmp(k, "s2c", 3) == 0)
+		return 8;
+	return 0;
+}
+
 int
 NTSC_parse(const char *text, size_t len, time_t now, time_t max_age, struct ntsc_entry *out,
            char *note, size_t notelen)
@@ -90,6 +105,8 @@ NTSC_parse(const char *text, size_t len, time_t now, time_t max_age, struct ntsc
 		kl = (size_t)(sp - l);
 		v = sp + 1;
 		vl = ll - kl - 1;
+		if (have & key_bit(l, kl))
+			return bad(note, notelen, "repeated line", line);
 		if (kl == 7 && memcmp(l, "written", 7) == 0) {
 			char num[24];
 			char *end;

@@ -127,3 +127,4 @@ build/bench-relay: bench/relay.c | $(O)/common
 
 bench: all build/bench-relay
 	bench/bench.sh
+	setpriv --bounding-set -sys_time --inh-caps -sys_time -- bench/bench_nts.sh

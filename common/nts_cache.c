@@ -272,7 +272,7 @@ NTSC_store(const char *path, const struct ntsc_entry *e, char *note, size_t note
 		}
 		done += (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
 	}

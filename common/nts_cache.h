@@ -1,6 +1,8 @@
 /* nts_cache: unused NTS cookies and their keys, kept per NTS-KE server
  * between runs so that a timer run needs no TLS handshake.  One small
- * text file per server, mode 0600, replaced atomically (rename); an entry
+ * text file per server, mode 0600, replaced atomically (rename, without
+ * fsync: it costs a timer run more than the run itself, and an entry lost
+ * or cut short by a power failure is ignored with a warning); an entry
  * is taken (the file removed) before any of its cookies is sent, so no
  * cookie is ever used twice.  The parser trusts no length. */
 #ifndef NTS_CACHE_H

@@ -187,19 +187,6 @@ NTS_detail(FILE *f, const struct nts_run *nr, size_t k)
 		fprintf(f, "  NTS failure      : %s\n", s->why);
 }
 
-void
-NTS_debug_line(FILE *f, const struct nts_run *nr, const struct eng_run *run, size_t k)
-{
-	const struct nts_src *s = k < ENG_MAX_SOURCES ? nr->src[k] : NULL;
-
-	if (!s)
-		return;
-	fprintf(f, "NTS %s: %s, verification %s, cookies %u used, %zu left%s%s\n", run->src[k].addr_port,
-	        s->cache == NTS_CACHE_USED ? "cookies from the cache" : s->have_tls ? "key exchange" : "no key exchange",
-	        s->have_tls ? NTS_path_name(s->tls.path) : "none", s->cookies_used, s->n_cookies,
-	        s->failed ? ", failed: " : "", s->failed ? s->why : "");
-}
-
 static void
 jstr(FILE *f, const char *s)
 {

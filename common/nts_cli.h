@@ -53,10 +53,8 @@ void NTS_finish(struct nts_run *nr, FILE *err, const char *prog);
 /* The NTS lines of -v for source k (nothing when it has no NTS). */
 void NTS_detail(FILE *f, const struct nts_run *nr, size_t k);
 
-/* One line for ntpupdate -d: the verification path and cookies. */
-void NTS_debug_line(FILE *f, const struct nts_run *nr, const struct eng_run *run, size_t k);
-
-/* A JSON object (no trailing newline) for source k, or "null". */
+/* A JSON object (no trailing newline) for source k, or "null": the same
+ * facts as NTS_detail, for the JSON document's source objects. */
 void NTS_json(FILE *f, const struct nts_run *nr, size_t k);
 
 #endif

@@ -108,6 +108,41 @@ else
 	ok "chronyd NTS server started" false
 fi
 
+# --- interop: NTPsec's ntpd as a second NTS server ----------------------------
+# Its NTS-KE port (4460) and NTP port (123) are fixed, so it runs in a network
+# namespace of its own (root only), without CAP_SYS_TIME and with "disable
+# ntp".  With no time source it answers unsynchronised: the test asks that
+# the key exchange and the authenticator pass, and that the one rejection is
+# for the server's state, not authentication.
+NTPSEC_NTPD=${NTPSEC_NTPD:-$(cd "$(dirname "$0")/.." && pwd)/.deps/ntpsec/usr/sbin/ntpd}
+if [ -x "$NTPSEC_NTPD" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
+	cat >"$TMP/ntpsec.conf" <<CONF
+nts enable
+nts cert $PKI/server.pem
+nts key $PKI/server.key
+disable ntp
+interface listen 127.0.0.1
+CONF
+	cat >"$TMP/ntpsec.sh" <<SH
+ip link set lo up
+"$NTPSEC_NTPD" -n -c "$TMP/ntpsec.conf" -l "$TMP/ntpsec.log" -p "$TMP/ntpsec.pid" -f "$TMP/ntpsec.drift" &
+pid=\$!
+for i in \$(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/4460) 2>/dev/null && break; sleep 0.02; done
+${Q[*]} -v -p 1 --nts --nts-ca "$CA" 127.0.0.1
+rc=\$?
+kill \$pid
+wait \$pid 2>/dev/null
+exit \$rc
+SH
+	run unshare --net bash "$TMP/ntpsec.sh"
+	ok "NTPsec ntpd NTS: TLS 1.3 key exchange, 8 cookies" \
+		'echo "$OUT" | grep -q "TLS              : TLS1.3" && echo "$OUT" | grep -q "Cookies          : 8 from the key exchange, 1 from replies, 1 used"'
+	ok "NTPsec ntpd NTS: the reply authenticates (rejected only as unsynchronised)" \
+		'echo "$OUT" | grep -q "Request 1: rejected \[stratum,leap\]" && ! echo "$OUT" | grep -q "auth"'
+else
+	echo "skip: NTPsec ntpd interop needs root and its unpacked ntpd (not counted)"
+fi
+
 # --- no silent downgrade: a plain NTP server behind an NTS argument ----------
 start_server plain --log "$TMP/plain.log"
 : >"$TMP/plain.log"

@@ -244,8 +244,6 @@ main(int argc, char **argv)
 
 	if (o.debug)
 		print_debug(&run, &nts);
-	/* the cookies left are kept for the next run whatever this one does */
-	NTS_finish(&nts, stderr, "ntpupdate");
 	if (run.have_result)
 		print_name_problems(&run, &lg);
 	if (o.query) {
@@ -258,6 +256,9 @@ main(int argc, char **argv)
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
+		/* the cookies left are kept for the next run (after the reasons:
+		 * the sources' NTS facts go with it) */
+		NTS_finish(&nts, stderr, "ntpupdate");
 		ENG_free(&run);
 		SYS_free(&world);
 		LOG_close(&lg);
@@ -295,6 +296,7 @@ main(int argc, char **argv)
 	if (rc == EXIT_SET)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
+	NTS_finish(&nts, stderr, "ntpupdate");
 	ENG_free(&run);
 	SYS_free(&world);
 	LOG_close(&lg);

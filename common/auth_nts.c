@@ -189,11 +189,18 @@ stage_describe(void *ctx, char *buf, size_t len)
 	snprintf(buf, len, "%s", src->why[0] ? src->why : "NTS-KE failed");
 }
 
+static void
+stage_json(void *ctx, FILE *f)
+{
+	NTS_src_json(f, ctx);
+}
+
 const struct eng_stage NTS_stage = {
 	.name = "NTS-KE",
 	.step = stage_step,
 	.abort = stage_abort,
 	.describe = stage_describe,
+	.json = stage_json,
 };
 
 /* Placeholders to ask for: enough to refill the pool, as many as fit in

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "auth.h"
@@ -84,6 +85,9 @@ int NTS_src_finish(struct nts_src *src);
 
 /* The cache file of a server (DIR/name_port, name made safe). */
 int NTS_cache_path(const char *dir, const char *name, const char *port, char *out, size_t len);
+
+/* The source's NTS facts as one JSON object (nts_cli.c). */
+void NTS_src_json(FILE *f, const struct nts_src *src);
 
 /* Words for the verification path. */
 const char *NTS_path_name(int path);

@@ -206,13 +206,17 @@ jstr(FILE *f, const char *s)
 void
 NTS_json(FILE *f, const struct nts_run *nr, size_t k)
 {
-	const struct nts_src *s = k < ENG_MAX_SOURCES ? nr->src[k] : NULL;
+	NTS_src_json(f, k < ENG_MAX_SOURCES ? nr->src[k] : NULL);
+}
 
+void
+NTS_src_json(FILE *f, const struct nts_src *s)
+{
 	if (!s) {
 		fputs("null", f);
 		return;
 	}
-	fputs("{\"ke_server\":", f);
+	fputs("{\"type\":\"NTS\",\"ke_server\":", f);
 	jstr(f, s->ke_name);
 	fprintf(f, ",\"ke_port\":%s,\"ke_address\":", s->ke_port);
 	jstr(f, s->ke_addr_text);

@@ -60,7 +60,7 @@ START_TEST(t_json)
 	s->n_cookies = 8;
 	s->cache = NTS_CACHE_MISS;
 	nr.src[0] = s;
-	ck_assert(strstr(capture_json(&nr, 0), "\"ke_server\":\"nts.example\",\"ke_port\":4460") != NULL);
+	ck_assert(strstr(capture_json(&nr, 0), "{\"type\":\"NTS\",\"ke_server\":\"nts.example\",\"ke_port\":4460") != NULL);
 	ck_assert(strstr(capture_json(&nr, 0), "\"cert_subject\":\"CN=\\\"quoted\\\"\"") != NULL);
 	ck_assert(strstr(capture_json(&nr, 0), "\"verification\":\"dead-clock\",\"valid_at_nts_time\":true") != NULL);
 	ck_assert(strstr(capture_json(&nr, 0), "\"cookies_ke\":8,\"cookies_replies\":0,\"cookies_used\":1,\"cookies_left\":8") != NULL);

@@ -51,6 +51,9 @@ if start_chronyd_nts "$PKI"; then
 		'echo "$OUT" | grep -q "Verification     : normal" && echo "$OUT" | grep -Eq "Cookies          : 8 from the key exchange, [1-4] from replies, [1-4] used, 8 left"'
 	ok "chronyd NTS: the reply carried extension fields and passed every check" \
 		'echo "$OUT" | grep -q "Trailer          : 2 extension field(s)" && echo "$OUT" | grep -q "Verdict          : selected"'
+	run "${Q[@]}" -j --nts --nts-ca "$CA" 127.0.0.1:$NTS_KE_PORT
+	ok "chronyd NTS: -j carries the NTS facts per source" \
+		'echo "$OUT" | python3 -c "import json,sys; s=json.load(sys.stdin)[\"sources\"][0][\"stage\"]; assert s[\"type\"]==\"NTS\" and s[\"tls_version\"]==\"TLS1.3\" and s[\"verification\"]==\"normal\" and s[\"ntp_port\"]==$CHRONY_PORT and s[\"cookies_ke\"]==8 and s[\"failure\"] is None"'
 	run "${U[@]}" -q --nts 127.0.0.1:$NTS_KE_PORT
 	ok "chronyd NTS: without --nts-ca the test CA is not trusted (exit 1)" \
 		'[ $RC -eq 1 ] && echo "$ERR" | grep -q "NTS-KE: certificate"'

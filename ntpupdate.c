@@ -214,6 +214,7 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
 	o.nts = &nts;
@@ -227,6 +228,7 @@ main(int argc, char **argv)
 		return EXIT_NOSERVER;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
 	    (nts.enabled ? NTS_add_args(&nts, &run, argv + first, argc - first, err, sizeof(err))
 	                 : ENG_add_args(&run, argv + first, argc - first, err, sizeof(err))) < 0) {

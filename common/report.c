@@ -173,13 +173,25 @@ REP_table(FILE *f, const struct eng_run *run, int numeric, const struct timespec
 	}
 }
 
+/* Did the source answer at all (accepted or not)? */
+static int
+replied(const struct eng_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_req; i++)
+		if (s->req[i].have_reply)
+			return 1;
+	return 0;
+}
+
 void
 REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d)
 {
 	size_t usable = 0, i;
 
 	for (i = 0; i < run->n_src; i++)
-		usable += run->src[i].have_est;
+		usable += replied(&run->src[i]);
 	if (!run->have_result) {
 		fprintf(f, "Result: no answer (%s): %zu of %zu sources replied; ntpupdate would do nothing.\n",
 		    d->reason, usable, run->n_src);
@@ -210,6 +222,10 @@ REP_refid(const struct pkt *p, char *out, size_t len)
 {
 	char a[5];
 
+	if (p->refid == 0) {
+		out[0] = '\0'; /* empty is shown as empty */
+		return "none";
+	}
 	if (p->stratum == 0) {
 		PKT_refid_ascii(p, a);
 		snprintf(out, len, "%s", a);
@@ -732,7 +748,7 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 	for (i = 0; i < run->n_src; i++) {
 		const struct eng_source *s = &run->src[i];
 		const struct eng_request *b = best_request(s);
-		usable += s->have_est;
+		usable += replied(s);
 		fputs(i ? ",\n    {" : "\n    {", f);
 		fputs("\"name\": ", f);
 		json_str(f, display_name(run, s, numeric, buf, sizeof(buf)));

@@ -87,6 +87,10 @@ START_TEST(t_refid)
 	ck_assert_str_eq(REP_refid(&p, b, sizeof(b)), "ipv4");
 	ck_assert_str_eq(b, "192.0.2.1");
 	ck_assert_str_eq(REP_leap_text(3), "unsynchronised");
+	/* an empty reference ID is shown as empty, not as 0.0.0.0 */
+	p.refid = 0;
+	ck_assert_str_eq(REP_refid(&p, b, sizeof(b)), "none");
+	ck_assert_str_eq(b, "");
 }
 END_TEST
 

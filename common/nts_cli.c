@@ -98,9 +98,9 @@ NTS_add_args(struct nts_run *nr, struct eng_run *run, char *const *args, int n, 
 		struct cli_server srv;
 		if (CLI_parse_server(args[i], &srv, err, errlen) < 0)
 			return -1;
+		const char *close = strchr(srv.given, ']');
 		/* no port given: the NTS-KE port */
-		if (strcmp(srv.given, srv.host) == 0 ||
-		    (srv.given[0] == '[' && strchr(srv.given, ']')[1] == '\0'))
+		if (strcmp(srv.given, srv.host) == 0 || (srv.given[0] == '[' && close && close[1] == '\0'))
 			snprintf(srv.port, sizeof(srv.port), "%s", NTS_DEFAULT_KE_PORT);
 		if (ENG_add_server(run, &srv) < 0) {
 			snprintf(err, errlen, "too many servers (at most %d)", ENG_MAX_NAMES);

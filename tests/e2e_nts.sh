@@ -98,12 +98,23 @@ if start_chronyd_nts "$PKI"; then
 			'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Verification     : dead clock (dates checked at NTS time): valid at the NTS time"'
 		ok "dead clock: the offset is the 25-odd years faked away" \
 			'lt 700000000 "$(debug_offset)"'
+		# the whole boot path, the setting included, through the clock shim
+		SHIMLOG=$TMP/shim.log
+		: >"$SHIMLOG"
+		run env LD_PRELOAD="$SHIM:$NOKTS" CLOCKSHIM_LOG="$SHIMLOG" faketime '2001-01-01 00:00:00' \
+			"${U[@]}" --nts --nts-ca "$CA" 127.0.0.1:$NTS_KE_PORT
+		ok "dead clock: the clock is stepped by the time NTS gave (shim)" \
+			'[ $RC -eq 0 ] && grep -Eq "^step \+8[0-9]{8}\." "$SHIMLOG"'
 		mkdir -p "$PKI/old" && cp "$PKI/ca.pem" "$PKI/ca.key" "$PKI/old/"
 		make_pki "$PKI/old" 'activation_date = "2000-06-01 00:00:00 UTC"' 'expiration_date = "2002-01-01 00:00:00 UTC"'
 		start_hostile old good good "$PKI/old/server.pem" "$PKI/old/server.key"
 		run env LD_PRELOAD="$NOKTS" faketime '2001-01-01 00:00:00' "${U[@]}" -d -p 1 --nts --nts-ca "$CA" 127.0.0.1:$KE_old
 		ok "dead clock: a certificate not valid at the NTS time gives no answer" \
 			'[ $RC -eq 1 ] && echo "$OUT" | grep -q "NTS certificate not valid at the time NTS gave"'
+		: >"$SHIMLOG"
+		run env LD_PRELOAD="$SHIM:$NOKTS" CLOCKSHIM_LOG="$SHIMLOG" faketime '2001-01-01 00:00:00' \
+			"${U[@]}" -p 1 --nts --nts-ca "$CA" 127.0.0.1:$KE_old
+		ok "dead clock: ... and the clock is not touched (shim)" '[ $RC -eq 1 ] && [ ! -s "$SHIMLOG" ]'
 	else
 		ok "faketime available for the dead-clock test" false
 	fi

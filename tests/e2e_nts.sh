@@ -57,9 +57,9 @@ if start_chronyd_nts "$PKI"; then
 	run "${U[@]}" -q --nts 127.0.0.1:$NTS_KE_PORT
 	ok "chronyd NTS: without --nts-ca the test CA is not trusted (exit 1)" \
 		'[ $RC -eq 1 ] && echo "$ERR" | grep -q "NTS-KE: certificate"'
-	run "${U[@]}" -q --nts --nts-ca "$CA" -p 6 --gap 10 127.0.0.1:$NTS_KE_PORT
-	ok "chronyd NTS: -p 6 takes six authenticated samples on eight cookies" \
-		'[ $RC -eq 0 ]'
+	run "${Q[@]}" -v --nts --nts-ca "$CA" -p 6 --gap 10 127.0.0.1:$NTS_KE_PORT
+	ok "chronyd NTS: -p 6 takes six authenticated samples, a new cookie with each" \
+		'[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -c "^  Request [1-6]: offset")" -eq 6 ] && echo "$OUT" | grep -q "Cookies          : 8 from the key exchange, 6 from replies, 6 used, 8 left"'
 
 	# cookie cache
 	C=$TMP/cache

@@ -20,7 +20,9 @@ SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
-LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle) -lm -pthread
+LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm -pthread
+LIBS    += $(shell $(PKG_CONFIG) --libs gnutls nettle)
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags gnutls nettle)
 # full RELRO: a tool that runs as root binds every symbol at start
 LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
@@ -64,10 +66,18 @@ $(O)/tests/ntp-testserver: tests/ntp-testserver.c $(O)/libntpcommon.a | $(O)/tes
 $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 
+$(O)/tests/nts-hostile: tests/nts-hostile.c $(O)/libntpcommon.a | $(O)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS)
+
+# Refuses kernel receive timestamps (beside faketime in tests/e2e_nts.sh).
+$(O)/tests/nokts.so: tests/nokts.c | $(O)/tests
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O2 -g -fPIC -shared -o $@ $< -ldl
+
 $(O)/common $(O)/tests:
 	mkdir -p $@
 
-TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
+TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck \
+            $(O)/tests/nokts.so $(O)/tests/nts-hostile
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh
@@ -117,3 +127,4 @@ build/bench-relay: bench/relay.c | $(O)/common
 
 bench: all build/bench-relay
 	bench/bench.sh
+	setpriv --bounding-set -sys_time --inh-caps -sys_time -- bench/bench_nts.sh

@@ -14,6 +14,7 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/keyrun.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -34,11 +35,13 @@ struct opts {
 	int monitoring;           /* -w or -c given */
 	double warn, crit;        /* < 0: not given */
 	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
 	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -56,7 +59,8 @@ usage(FILE *f)
 	    "usage: ntpquery [-46jnv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
 	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
-	    "                [--keyfile-format ntpd|chrony] [server[:port][#keyid] ...]\n");
+	    "                [--keyfile-format ntpd|chrony] [--nts [--nts-ca file] [--nts-cache dir]]\n"
+	    "                [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -81,6 +85,7 @@ help(void)
 	    "  -c, --critical SEC    monitoring: CRITICAL when |offset| > SEC\n"
 	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -125,6 +130,11 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 			return bad_option(o, argv[optind - 1], err);
 		if (r > 0)
 			continue;
+		r = NTS_option(o->nts, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(o, argv[optind - 1], err);
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'v':
 			o->verbose = 1;
@@ -159,6 +169,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	}
 	if (o->warn >= 0 && o->crit >= 0 && o->warn > o->crit)
 		return bad_option(o, "-w", "warning threshold above the critical one");
+	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+		return bad_option(o, "--nts", err);
 	*first = optind;
 	return 0;
 }
@@ -209,6 +221,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
@@ -222,6 +235,8 @@ main(int argc, char **argv)
 
 	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
@@ -235,6 +250,11 @@ main(int argc, char **argv)
 	if (keys.loaded && keys.kf.loose_mode)
 		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
 		    "chmod 600 it\n", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		fprintf(stderr, "ntpquery: --nts and symmetric keys (-a, server#keyid) cannot be combined\n");
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
 		KRN_free(&keys);
@@ -244,8 +264,9 @@ main(int argc, char **argv)
 	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
-	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
@@ -272,13 +293,16 @@ main(int argc, char **argv)
 			printf("\n%s\n", err);
 		}
 		if (o.verbose)
-			for (k = 0; k < run.n_src; k++)
+			for (k = 0; k < run.n_src; k++) {
 				REP_source_detail(stdout, &run, &run.src[k]);
+				NTS_detail(stdout, &nts, k);
+			}
 	}
 	if (mon)
 		rc = monitoring(&run, &o);
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
+	NTS_finish(&nts, stderr, "ntpquery");
 	ENG_free(&run);
 	SYS_free(&world);
 	KRN_free(&keys);

@@ -15,6 +15,7 @@
 #include "common/engine.h"
 #include "common/keyrun.h"
 #include "common/log.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -29,11 +30,13 @@ struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
 	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
 	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -53,6 +56,7 @@ usage(FILE *f)
 	    "usage: ntpupdate [-46bBdqsuv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
 	    "                 [-p samples] [-t timeout] [--max-step seconds]\n"
 	    "                 [--max-distance seconds] [--gap ms] [--keyfile-format ntpd|chrony]\n"
+	    "                 [--nts [--nts-ca file] [--nts-cache dir]]\n"
 	    "                 [server[:port][#keyid] ...]\n");
 }
 
@@ -81,6 +85,7 @@ help(void)
 	    "  -v, --verbose         print the version and the error bound\n"
 	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -115,6 +120,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r == 0)
 			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(argv[optind - 1], err);
 		if (r > 0)
@@ -154,18 +161,22 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
+	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+		return bad_option("--nts", err);
 	*first_server = optind;
 	return 0;
 }
 
 /* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run)
+print_debug(const struct eng_run *run, const struct nts_run *nts)
 {
 	size_t i;
 
-	for (i = 0; i < run->n_src; i++)
+	for (i = 0; i < run->n_src; i++) {
 		REP_source_detail(stdout, run, &run->src[i]);
+		NTS_detail(stdout, nts, i);
+	}
 	fputc('\n', stdout);
 }
 
@@ -204,6 +215,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
@@ -218,6 +230,8 @@ main(int argc, char **argv)
 
 	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
@@ -232,6 +246,12 @@ main(int argc, char **argv)
 	if (keys.loaded && keys.kf.loose_mode)
 		LOG_err(&lg, "warning: key file %s can be read by group or others (mode %04o); "
 		    "chmod 600 it", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		LOG_err(&lg, "--nts and symmetric keys (-a, server#keyid) cannot be combined");
+		KRN_free(&keys);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		LOG_err(&lg, "cannot start: %s", strerror(errno));
 		KRN_free(&keys);
@@ -242,8 +262,9 @@ main(int argc, char **argv)
 	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
-	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
@@ -262,7 +283,7 @@ main(int argc, char **argv)
 			KRN_describe(&keys, err, sizeof(err));
 			LOG_info(&lg, "%s", err);
 		}
-		print_debug(&run);
+		print_debug(&run, &nts);
 	}
 	if (run.have_result)
 		print_name_problems(&run, &lg);
@@ -276,6 +297,9 @@ main(int argc, char **argv)
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
+		/* the cookies left are kept for the next run (after the reasons:
+		 * the sources' NTS facts go with it) */
+		NTS_finish(&nts, stderr, "ntpupdate");
 		ENG_free(&run);
 		SYS_free(&world);
 		KRN_free(&keys);
@@ -314,6 +338,7 @@ main(int argc, char **argv)
 	if (rc == EXIT_SET)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
+	NTS_finish(&nts, stderr, "ntpupdate");
 	ENG_free(&run);
 	SYS_free(&world);
 	KRN_free(&keys);

@@ -914,6 +914,10 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 			fputs("null", f);
 		fputs(", \"failed_tests\": ", f);
 		json_tests(f, b != NULL ? b->tests : 0);
+		if (s->stage != NULL && s->stage->json != NULL) {
+			fputs(",\n     \"stage\": ", f);
+			s->stage->json(s->stage_ctx, f);
+		}
 		fputc('}', f);
 	}
 	fputs("\n  ],\n  \"result\": {", f);

@@ -169,7 +169,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	}
 	if (o->warn >= 0 && o->crit >= 0 && o->warn > o->crit)
 		return bad_option(o, "-w", "warning threshold above the critical one");
-	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
 		return bad_option(o, "--nts", err);
 	*first = optind;
 	return 0;

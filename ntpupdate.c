@@ -161,7 +161,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
-	if (NTS_ready(o->nts, err, sizeof(err)) < 0)
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
 		return bad_option("--nts", err);
 	*first_server = optind;
 	return 0;

@@ -38,10 +38,11 @@ NTS_option(struct nts_run *nr, int opt, const char *arg, char *err, size_t errle
 }
 
 int
-NTS_ready(struct nts_run *nr, char *err, size_t errlen)
+NTS_ready(struct nts_run *nr, char **argv, char *err, size_t errlen)
 {
 	struct stat st;
 
+	(void)argv; /* this is the NTS build */
 	if (!nr->enabled) {
 		if (nr->opt.ca_file || nr->cache_given) {
 			snprintf(err, errlen, "--nts-ca and --nts-cache need --nts");

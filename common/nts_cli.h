@@ -38,8 +38,10 @@ void NTS_run_init(struct nts_run *nr, time_t floor);
 /* One option: 1 taken, 0 not an NTS option, -1 bad (reason in err). */
 int NTS_option(struct nts_run *nr, int opt, const char *arg, char *err, size_t errlen);
 
-/* After the options: settle the cache directory.  Returns 0 or -1 (err). */
-int NTS_ready(struct nts_run *nr, char *err, size_t errlen);
+/* After the options: settle the cache directory.  Returns 0 or -1 (err).
+ * In the plain builds (nts_exec.c) any NTS option runs the NTS build of
+ * the program with argv instead, and only returns on failure. */
+int NTS_ready(struct nts_run *nr, char **argv, char *err, size_t errlen);
 
 /* Add the server arguments (port 4460 unless given) and set the hook.
  * Returns 0 or -1 with a one-line reason (usage error). */

@@ -27,12 +27,12 @@ START_TEST(t_options)
 	ck_assert(strstr(err, "cannot read CA file") != NULL);
 	ck_assert_int_eq(NTS_option(&nr, NTS_OPT_CACHE, "none", err, sizeof(err)), 1);
 	/* --nts-cache without --nts is a usage error */
-	ck_assert_int_eq(NTS_ready(&nr, err, sizeof(err)), -1);
+	ck_assert_int_eq(NTS_ready(&nr, NULL, err, sizeof(err)), -1);
 	ck_assert_int_eq(NTS_option(&nr, NTS_OPT_NTS, NULL, err, sizeof(err)), 1);
-	ck_assert_int_eq(NTS_ready(&nr, err, sizeof(err)), 0);
+	ck_assert_int_eq(NTS_ready(&nr, NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_null(nr.opt.cache_dir);
 	ck_assert_int_eq(NTS_option(&nr, NTS_OPT_CACHE, "/nonexistent/dir", err, sizeof(err)), 1);
-	ck_assert_int_eq(NTS_ready(&nr, err, sizeof(err)), -1);
+	ck_assert_int_eq(NTS_ready(&nr, NULL, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "not a directory") != NULL);
 }
 END_TEST

@@ -115,5 +115,8 @@ check-valgrind: all $(TEST_DEPS)
 build/bench-relay: bench/relay.c | $(O)/common
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< -lm
 
-bench: all build/bench-relay
+build/bench-rusage: bench/rusage.c | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $<
+
+bench: all build/bench-relay build/bench-rusage
 	bench/bench.sh

@@ -19,7 +19,7 @@
 # cost of 1, 4, 16 and 64 loopback sources.
 #
 #   RUNS=N       runs per client in every scenario (default: per scenario,
-#                clean 20, exp 30, uniform 15, asym 5, pool 50, hetero 40)
+#                clean 20, exp 25, uniform 15, asym 5, pool 50, hetero 35)
 #   SCENARIOS="clean exp uniform asym pool hetero scaling"
 #   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"  (one-server)
 #   POOL_CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4"   (four servers)
@@ -51,11 +51,11 @@ runs() {
 	fi
 	case $1 in
 	clean) echo 20 ;;
-	exp) echo 30 ;;
+	exp) echo 25 ;;
 	uniform) echo 15 ;;
 	asym) echo 5 ;;
 	pool) echo 50 ;;
-	hetero) echo 40 ;;
+	hetero) echo 35 ;;
 	*) echo 10 ;;
 	esac
 }
@@ -75,7 +75,7 @@ est() {
 	pool:ntpdig) echo 0.4 ;;
 	hetero:ntpdig) echo 1.1 ;;
 	pool:ntpdig-p4) echo 1.0 ;;
-	hetero:ntpdig-p4) echo 3.5 ;;
+	hetero:ntpdig-p4) echo 4.4 ;;
 	*:ntpdig-p4) echo 0.35 ;;
 	*) echo 0.2 ;;
 	esac
@@ -121,6 +121,7 @@ if [ "${1:-}" != "--inner" ]; then
 	trap cleanup EXIT
 	pin=()
 	[ -n "$BENCH_CPUS" ] && pin=(taskset -c "$BENCH_CPUS")
+	rm -f "$RAW" "$SCALE_CSV"
 	t0=$SECONDS
 	ip netns exec "$NS" setpriv --bounding-set -sys_time --inh-caps -sys_time -- "${pin[@]}" "$0" --inner
 	rc=$?
@@ -128,6 +129,7 @@ if [ "${1:-}" != "--inner" ]; then
 	sargs=()
 	[ -s "$SCALE_CSV" ] && sargs=(--scaling "$SCALE_CSV")
 	[ $rc -eq 0 ] && python3 bench/summarize.py "$RAW" "${sargs[@]}" | tee "$OUT/table.txt"
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	exit $rc
 fi
 

@@ -9,7 +9,9 @@ the bootstrap draws run numbers and keeps each draw's clients together;
 the best peer is chosen again in every draw.  A run without an answer
 counts as an infinite error in the ratios.  A target is MET only when the
 whole interval is on the right side, NOT MET when it is wholly on the
-wrong side, UNSURE otherwise.  Then the scaling table (medians)."""
+wrong side, UNSURE otherwise, and FEW RUNS below MIN_RUNS runs (an
+interval from a handful of runs means nothing).  Then the scaling table
+(medians)."""
 import csv
 import math
 import random
@@ -18,6 +20,7 @@ from collections import defaultdict
 
 B = 2000          # bootstrap draws
 LEVEL = 0.90      # two-sided interval
+MIN_RUNS = 20     # fewer runs than this judge nothing
 INF = float("inf")
 rng = random.Random(15)
 
@@ -137,25 +140,29 @@ for key in order:
 verdicts = defaultdict(int)
 
 
-def judge(name, point, lo, hi, limit, shown=fmt_r):
-    """point and its interval [lo, hi] against 'at most limit'."""
+def judge(name, point, lo, hi, limit, shown=fmt_r, n=MIN_RUNS):
+    """point and its interval [lo, hi], from n runs, against 'at most limit'."""
     v = "MET" if hi <= limit else ("NOT MET" if lo > limit else "UNSURE")
+    if n < MIN_RUNS:
+        v = "FEW RUNS"
     verdicts[v] += 1
-    print("%-7s %s: %s [%s, %s], limit %s" % (v, name, shown(point), shown(lo), shown(hi), shown(limit)))
+    print("%-8s %s: %s [%s, %s], limit %s" % (v, name, shown(point), shown(lo), shown(hi), shown(limit)))
 
 
 def count_target(name, good, n):
     v = "MET" if n > 0 and good == n else "NOT MET"
+    if v == "MET" and n < MIN_RUNS:
+        v = "FEW RUNS"
     verdicts[v] += 1
     extra = ""
     if n > 0 and good == n:
         # 90 % upper confidence bound on the failure rate, none seen in n runs
         extra = "; failure rate below %.1f %% at 90 %% confidence" % (100 * (1 - 0.1 ** (1 / n)))
-    print("%-7s %s: %d/%d runs%s" % (v, name, good, n, extra))
+    print("%-8s %s: %d/%d runs%s" % (v, name, good, n, extra))
 
 
 def info(text):
-    print("info    " + text)
+    print("info     " + text)
 
 
 def clients(sc):
@@ -186,7 +193,7 @@ def err_ratio(sc, p, limit, name, target=True):
     label = "%s: |err| p%d / best peer's (%s: %s vs %s)" % (
         sc, round(p * 100), best, fmt_t(err_stat(sc, "ntpupdate", runs, p)), fmt_t(err_stat(sc, best, runs, p)))
     if target:
-        judge(label, stat(runs), lo, hi, limit)
+        judge(label, stat(runs), lo, hi, limit, n=len(runs))
     else:
         info("%s: %s [%s, %s]" % (label, fmt_r(stat(runs)), fmt_r(lo), fmt_r(hi)))
 
@@ -229,13 +236,13 @@ for sc in scen:
                                                        min(wall_median(sc, c, rr) for c in multi)))
             judge("clean: wall p50 / fastest multi-sample peer's (%s)" % fastest,
                   ratio(wall_median(sc, "ntpupdate", runs), min(wall_median(sc, c, runs) for c in multi)),
-                  lo, hi, 0.1)
+                  lo, hi, 0.1, n=len(runs))
 
         def diff(rr):
             return err_stat(sc, "ntpupdate", rr, 0.95) - min(err_stat(sc, c, rr, 0.95) for c in peers)
         lo, hi = bootstrap(runs, diff)
         # offsets are printed to 1 us: allow for the rounding of the float
-        judge("clean: |err| p95 - best peer's p95", diff(runs), lo, hi, 1e-6 + 5e-9, fmt_t)
+        judge("clean: |err| p95 - best peer's p95", diff(runs), lo, hi, 1e-6 + 5e-9, fmt_t, len(runs))
     elif sc == "exp":
         err_ratio(sc, 0.5, 0.9, sc)
         err_ratio(sc, 0.95, 0.9, sc)
@@ -252,7 +259,7 @@ for sc in scen:
         err_ratio(sc, 0.95, 0.9, sc, target)
         lo, hi = bootstrap(runs, lambda rr: wall_median(sc, "ntpupdate", rr))
         if target:
-            judge("%s: ntpupdate wall p50" % sc, wall_median(sc, "ntpupdate", runs), lo, hi, 2.1, fmt_t)
+            judge("%s: ntpupdate wall p50" % sc, wall_median(sc, "ntpupdate", runs), lo, hi, 2.1, fmt_t, len(runs))
         else:
             info("%s: ntpupdate wall p50 %s [%s, %s]" % (sc, fmt_t(wall_median(sc, "ntpupdate", runs)),
                                                          fmt_t(lo), fmt_t(hi)))
@@ -304,8 +311,10 @@ if scaling_csv:
         idx = list(range(len(one)))
         m_rss = pct([float(r["maxrss_kb"]) for r in one], 0.5) / 1024
         lo, hi = bootstrap(idx, lambda ii: pct([float(one[i]["maxrss_kb"]) for i in ii], 0.5) / 1024)
-        judge("scaling: ntpupdate -q, 1 source: max RSS p50 (MB)", m_rss, lo, hi, 3.0)
+        judge("scaling: ntpupdate -q, 1 source: max RSS p50 (MB)", m_rss, lo, hi, 3.0, n=len(one))
         lo, hi = bootstrap(idx, lambda ii: pct([cpu(one[i]) for i in ii], 0.5))
-        judge("scaling: ntpupdate -q, 1 source: CPU p50", pct([cpu(r) for r in one], 0.5), lo, hi, 2e-3, fmt_t)
+        judge("scaling: ntpupdate -q, 1 source: CPU p50", pct([cpu(r) for r in one], 0.5), lo, hi, 2e-3, fmt_t,
+              len(one))
 
-print("targets: %d met, %d not met, %d unsure" % (verdicts["MET"], verdicts["NOT MET"], verdicts["UNSURE"]))
+print("targets: %d met, %d not met, %d unsure, %d with too few runs" % (
+    verdicts["MET"], verdicts["NOT MET"], verdicts["UNSURE"], verdicts["FEW RUNS"]))

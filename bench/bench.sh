@@ -29,7 +29,7 @@
 #   BENCH_OUT=bench/results (raw.csv, scaling.csv, table.txt)
 set -u
 export LC_ALL=C
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export RUNS=${RUNS:-}
 export SCENARIOS=${SCENARIOS:-"clean exp uniform asym pool hetero scaling"}
 export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
@@ -107,7 +107,8 @@ if [ "${1:-}" != "--inner" ]; then
 	fi
 	[ -x "$CHRONYD" ] || ./tests/install-deps.sh >/dev/null || exit 1
 	make -s ntpupdate build/bench-relay build/bench-rusage >/dev/null || exit 1
-	export TMPD=$(mktemp -d /tmp/ntpbench.XXXXXX)
+	TMPD=$(mktemp -d /tmp/ntpbench.XXXXXX) || exit 1
+	export TMPD
 	chmod 700 "$TMPD"
 	NS=ntpbench$$
 	ip netns add "$NS" || exit 1
@@ -271,7 +272,8 @@ parse() {
 rotate() {
 	local n=$1
 	shift
-	local w=("$@") k=${#w[@]} i
+	local w=("$@") k i
+	k=${#w[@]}
 	for i in $(seq 0 $((k - 1))); do
 		printf '%s ' "${w[$(((n + i) % k))]}"
 	done

@@ -18,7 +18,7 @@
 #                 and its cost varies little)
 set -u
 export LC_ALL=C
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 SCALE_COUNTS=${SCALE_COUNTS:-"1 4 16 64"}
 SCALE_CLIENTS=${SCALE_CLIENTS:-"ntpupdate ntpdig chronyd-Q"}
 SCALE_RUNS=${SCALE_RUNS:-}

@@ -223,7 +223,8 @@ def bound_target(sc):
                      len(rs))
 
 
-print()
+if order:
+    print()
 scen = [k[0] for k in order if k[1] == "ntpupdate"]
 for sc in scen:
     runs = paired_runs(sc)
@@ -287,7 +288,8 @@ if scaling_csv:
     def med(key, f):
         return pct([f(r) for r in srows[key]], 0.5)
 
-    print()
+    if order:
+        print()
     print("%-10s %7s %5s %10s %10s %10s   (medians; floor: /bin/true, the cost of spawning)" % (
         "client", "sources", "ok", "wall", "CPU", "max RSS"))
     for key in sorder:

@@ -27,6 +27,7 @@
 #   BENCH_CPUS= (e.g. 0: run server, relays and clients on those CPUs only;
 #               default: wherever the scheduler puts them)
 #   BENCH_OUT=bench/results (raw.csv, scaling.csv, table.txt)
+# `bench/bench.sh --estimate` prints the expected duration only.
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 2
@@ -84,7 +85,6 @@ est() {
 is_pool() { [ "$1" = pool ] || [ "$1" = hetero ]; }
 
 if [ "${1:-}" != "--inner" ]; then
-	[ "$(id -u)" = 0 ] || { echo "bench: run as root (it creates a network namespace)"; exit 2; }
 	total=0
 	for sc in $SCENARIOS; do
 		if [ "$sc" = scaling ]; then
@@ -101,6 +101,8 @@ if [ "${1:-}" != "--inner" ]; then
 		total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
 	done
 	awk -v t="$total" 'BEGIN { printf "bench: estimated duration %.0f min (%.0f s)\n", t / 60, t }'
+	[ "${1:-}" = --estimate ] && exit 0
+	[ "$(id -u)" = 0 ] || { echo "bench: run as root (it creates a network namespace)"; exit 2; }
 	if ! command -v ntpdig >/dev/null || ! command -v rdate >/dev/null; then
 		echo "bench: installing the peers (ntpsec-ntpdig, rdate)"
 		apt-get install -y -q --no-install-recommends ntpsec-ntpdig rdate >/dev/null || exit 1

@@ -311,7 +311,12 @@ main(int argc, char **argv)
 		case 'B': r->loss_back = atof(optarg) / 100.0; break;
 		case 'y': ready = optarg; break;
 		case 'r': r->seed = splitmix64(strtoull(optarg, NULL, 0)); break;
-		case 'g': r->log = fopen(optarg, "a"); break;
+		case 'g':
+			if ((r->log = fopen(optarg, "a")) == NULL) {
+				perror("relay: --log");
+				return 1;
+			}
+			break;
 		case 't': lifetime = atof(optarg); break;
 		default:
 			fprintf(stderr, "usage: relay --listen A:P --server A:P [--out MS[:J[:uniform|exp]]] "

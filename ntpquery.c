@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -32,10 +33,12 @@ struct opts {
 	int verbose, json, numeric;
 	int monitoring;           /* -w or -c given */
 	double warn, crit;        /* < 0: not given */
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -50,9 +53,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpquery [-46jnv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
+	    "usage: ntpquery [-46jnv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
-	    "                [server[:port] ...]\n");
+	    "                [--keyfile-format ntpd|chrony] [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -61,8 +65,13 @@ help(void)
 	usage(stdout);
 	printf("\n"
 	    "Query NTP servers (default %s) and show what each said and why it was\n"
-	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
+	    "used or rejected.  Never touches the clock; needs no privileges.\n"
+	    "server#KEYID authenticates that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"
@@ -107,8 +116,11 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:hV", longopts,
+	    NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(o, argv[optind - 1], err);
 		if (r > 0)
@@ -200,6 +212,7 @@ main(int argc, char **argv)
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
+	struct krn keys;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -213,17 +226,30 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, argv + first, argc - first, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpquery: %s\n", err);
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it\n", keys.path, keys.kf.mode);
 	if (SYS_init(&world) < 0) {
 		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
@@ -241,6 +267,10 @@ main(int argc, char **argv)
 			REP_legend(stdout);
 		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
+		if (o.verbose && keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			printf("\n%s\n", err);
+		}
 		if (o.verbose)
 			for (k = 0; k < run.n_src; k++)
 				REP_source_detail(stdout, &run, &run.src[k]);
@@ -251,5 +281,6 @@ main(int argc, char **argv)
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
 	ENG_free(&run);
 	SYS_free(&world);
+	KRN_free(&keys);
 	return rc;
 }

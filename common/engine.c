@@ -10,14 +10,8 @@
 
 #include <bsd/string.h>
 
+#include "policy.h"
 #include "reply.h"
-
-/* The adaptive policy stops sampling a source once the interval that
- * must hold its offset is at most this wide on each side: more samples
- * can only narrow that interval, so they cannot buy more than 0.5 ms,
- * while each costs a 2 s wait.  A loopback or LAN server gets there with
- * its first reply. */
-#define POLICY_GOOD_HALFWIDTH 0.0005
 
 /* With no descriptor free, try opening a socket again this much later. */
 #define FD_RETRY_MS 10
@@ -102,8 +96,8 @@ ENG_add_args(struct eng_run *run, char *const *args, int n, char *err, size_t er
 	return 0;
 }
 
-static size_t
-max_requests(const struct eng_run *run)
+size_t
+ENG_max_requests(const struct eng_run *run)
 {
 	return run->cfg.samples > 0 ? (size_t)run->cfg.samples : ENG_AUTO_SAMPLES;
 }
@@ -117,7 +111,7 @@ ENG_spacing(const struct eng_run *run)
 double
 ENG_span(const struct eng_run *run)
 {
-	return (double)(max_requests(run) - 1) * fmax(ENG_spacing(run), run->cfg.timeout) +
+	return (double)(ENG_max_requests(run) - 1) * fmax(ENG_spacing(run), run->cfg.timeout) +
 	    run->cfg.timeout + ENG_DEADLINE_SLACK;
 }
 
@@ -359,6 +353,7 @@ take_answer(struct eng_run *run, struct eng_source *s, struct eng_request *r,
 		accept_sample(run, s, r, &v->sample);
 	}
 	close_request(run, s);
+	POL_joint_check(run);
 }
 
 static void
@@ -395,20 +390,6 @@ handle_readable(struct eng_run *run, struct eng_source *s)
 		}
 		take_answer(run, s, r, &v, &rx, kts);
 	}
-}
-
-/* The sampling policy, all in one place: may this source be sent
- * another request? */
-static int
-want_more(const struct eng_run *run, const struct eng_source *s)
-{
-	if (s->end != END_NONE)
-		return 0;
-	if (s->n_req >= max_requests(run))
-		return 0;
-	if (run->cfg.samples > 0 || s->n_samples == 0)
-		return 1;
-	return !(s->have_est && s->est.halfwidth <= POLICY_GOOD_HALFWIDTH);
 }
 
 /* ---- the pre-request stage --------------------------------------- */
@@ -521,9 +502,10 @@ tick(struct eng_run *run, struct eng_source *s, const struct timespec *now, int 
 	if (s->fd >= 0 && NTT_timespec_diff(now, &s->timeout_at) >= 0) {
 		s->req[s->n_req - 1].outcome = REQ_TIMEOUT;
 		close_request(run, s);
+		POL_joint_check(run);
 	}
 	if (s->fd < 0) {
-		if (!want_more(run, s)) {
+		if (!POL_want_more(run, s)) {
 			s->state = SRC_DONE;
 			return 0;
 		}
@@ -531,7 +513,7 @@ tick(struct eng_run *run, struct eng_source *s, const struct timespec *now, int 
 			wait_for(wait, FD_RETRY_MS);
 			return 1;
 		}
-		if (s->fd < 0 && !want_more(run, s)) {
+		if (s->fd < 0 && !POL_want_more(run, s)) {
 			s->state = SRC_DONE;
 			return 0;
 		}

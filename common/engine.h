@@ -206,6 +206,7 @@ struct eng_run {
 	struct sel_cand cand[ENG_MAX_SOURCES]; /* selection input and verdicts */
 	struct timespec start_mono, end_mono;
 	struct timespec start_real;
+	int joint_stop;                /* the joint stopping rule ended it */
 	int have_result;
 	struct sel_result result;
 };
@@ -237,6 +238,9 @@ int ENG_add_server(struct eng_run *run, const struct cli_server *srv);
  * or the deadline), filter each source and select.  Returns 0 if a
  * majority agreed (the result is in run->result), -1 otherwise. */
 int ENG_run(struct eng_run *run);
+
+/* Most requests one source may be sent in this run. */
+size_t ENG_max_requests(const struct eng_run *run);
 
 /* The spacing in force between requests to one source, seconds. */
 double ENG_spacing(const struct eng_run *run);

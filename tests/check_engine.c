@@ -491,6 +491,97 @@ START_TEST(t_majority_and_sort)
 }
 END_TEST
 
+/* Exponential jitter from a fixed sequence: -mean * ln(u). */
+static double
+exp_jitter(unsigned *state, double mean)
+{
+	*state = *state * 1103515245u + 12345u;
+	return -mean * log(((*state >> 8) & 0xffff) / 65536.0 + 1.0 / 131072);
+}
+
+START_TEST(t_pool_stops_jointly)
+{
+	/* four addresses, each path 10 ms + exponential jitter (mean 10 ms)
+	 * each way, truth 0: together they stop after two rounds, where any
+	 * one alone would ask four times */
+	unsigned seed, k, total = 0;
+	int i, runs = 0, two_rounds = 0;
+
+	for (seed = 1; seed <= 20; seed++) {
+		unsigned st = seed;
+		setup_run(0, 2.0);
+		for (i = 0; i < 4; i++) {
+			ntp_at(i, 123);
+			S[i].out = S[i].back = 0.010;
+			for (k = 0; k < 8; k++) {
+				S[i].jitter_out[k] = exp_jitter(&st, 0.010);
+				S[i].late[k] = exp_jitter(&st, 0.010);
+			}
+		}
+		ck_assert_int_eq(ENG_run(&R), 0);
+		/* the bound holds */
+		ck_assert(fabs(R.result.offset) <= R.result.bound + 1e-9);
+		total = 0;
+		for (i = 0; i < 4; i++)
+			total += W.srv[i].requests;
+		runs++;
+		two_rounds += total <= 8 && elapsed() < 2.2;
+		ENG_free(&R);
+	}
+	/* most runs end after two rounds */
+	ck_assert_int_ge(two_rounds, runs * 3 / 4);
+}
+END_TEST
+
+START_TEST(t_single_jittery_still_four)
+{
+	/* one server alone keeps the per-source rule: four samples */
+	unsigned st = 7, k;
+	struct fw_server *f;
+	setup_run(0, 2.0);
+	f = ntp_at(0, 123);
+	S[0].out = S[0].back = 0.010;
+	for (k = 0; k < 8; k++) {
+		S[0].jitter_out[k] = exp_jitter(&st, 0.010);
+		S[0].late[k] = exp_jitter(&st, 0.010);
+	}
+	ck_assert_int_eq(ENG_run(&R), 0);
+	ck_assert_uint_eq(f->requests, 4);
+	ck_assert(!R.joint_stop);
+	ENG_free(&R);
+}
+END_TEST
+
+START_TEST(t_hetero_bound_holds)
+{
+	/* base delays 5, 15, 30, 60 ms with asymmetries up to 4 ms, one path
+	 * losing a third of its packets: the bound still holds */
+	static const double base[4] = { 0.005, 0.015, 0.030, 0.060 };
+	static const double asym[4] = { 0.004, -0.003, 0.002, -0.004 };
+	unsigned seed, k;
+	int i;
+
+	for (seed = 1; seed <= 20; seed++) {
+		unsigned st = seed * 7919;
+		setup_run(0, 2.0);
+		for (i = 0; i < 4; i++) {
+			ntp_at(i, 123);
+			S[i].out = base[i] + asym[i] / 2;
+			S[i].back = base[i] - asym[i] / 2;
+			for (k = 0; k < 8; k++) {
+				S[i].jitter_out[k] = exp_jitter(&st, 0.010);
+				S[i].late[k] = exp_jitter(&st, 0.010);
+			}
+		}
+		S[3].drop = (seed % 3 == 0) ? 0x5 : 0x2;
+		ck_assert_int_eq(ENG_run(&R), 0);
+		ck_assert_msg(fabs(R.result.offset) <= R.result.bound + 1e-9,
+		    "seed %u: offset %.6f bound %.6f", seed, R.result.offset, R.result.bound);
+		ENG_free(&R);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -516,6 +607,9 @@ suite(void)
 	ADD(tc, t_stage_fails);
 	ADD(tc, t_auth_hook);
 	ADD(tc, t_majority_and_sort);
+	ADD(tc, t_pool_stops_jointly);
+	ADD(tc, t_single_jittery_still_four);
+	ADD(tc, t_hetero_bound_holds);
 	suite_add_tcase(s, tc);
 	return s;
 }

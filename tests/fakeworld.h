@@ -436,6 +436,7 @@ struct fw_ntp {
 	double jitter[8];   /* extra delay on the way back, per request */
 	unsigned drop;      /* bit i: drop request i */
 	double late[8];     /* per request: reply this much later instead */
+	double jitter_out[8]; /* per request: extra delay on the way out */
 	unsigned n;         /* requests seen */
 	int stratum, leap, version, mode;
 	const char *kiss;   /* stratum 0 with this refid */
@@ -473,9 +474,12 @@ fw_ntp_server(struct fw *w, int sock, const uint8_t *req, size_t len, double t, 
 	}
 	if (i < 32 && (s->drop & (1u << i)))
 		return;
-	t2 = w->real_base + t + s->out + s->offset;
-	t3 = t2 + 0.00001;
-	at = t + s->out + 0.00001 + s->back + extra + (i < 8 ? s->late[i] : 0);
+	{
+		double jo = i < 8 ? s->jitter_out[i] : 0;
+		t2 = w->real_base + t + s->out + jo + s->offset;
+		t3 = t2 + 0.00001;
+		at = t + s->out + jo + 0.00001 + s->back + extra + (i < 8 ? s->late[i] : 0);
+	}
 	memset(&p, 0, sizeof(p));
 	p.leap = (uint8_t)s->leap;
 	p.version = (uint8_t)(s->version ? s->version : 4);

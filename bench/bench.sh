@@ -131,8 +131,15 @@ if [ "${1:-}" != "--inner" ]; then
 	echo "bench: measured in $((SECONDS - t0)) s"
 	sargs=()
 	[ -s "$SCALE_CSV" ] && sargs=(--scaling "$SCALE_CSV")
-	[ $rc -eq 0 ] && python3 bench/summarize.py "$RAW" "${sargs[@]}" | tee "$OUT/table.txt"
-	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+	if [ $rc -eq 0 ]; then
+		# where and with what: the line a README table needs
+		about="Run on $(date -u +%F), $(nproc)-CPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1),"
+		about="$about Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null),"
+		about="$about chrony $("$CHRONYD" -v | awk '{ print $4 }'), ntpsec-ntpdig $(dpkg-query -W -f '${Version}' ntpsec-ntpdig 2>/dev/null),"
+		about="$about ntpupdate $(git describe --always --dirty 2>/dev/null) (SCENARIOS=\"$SCENARIOS\" RUNS=${RUNS:-default})"
+		{ echo "$about"; echo; python3 bench/summarize.py "$RAW" "${sargs[@]}"; } | tee "$OUT/table.txt"
+		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+	fi
 	exit $rc
 fi
 

@@ -19,7 +19,7 @@
 # cost of 1, 4, 16 and 64 loopback sources.
 #
 #   RUNS=N       runs per client in every scenario (default: per scenario,
-#                clean 20, exp 25, uniform 15, asym 5, pool 50, hetero 35)
+#                clean 20, exp 20, uniform 15, asym 5, pool 50, hetero 30)
 #   SCENARIOS="clean exp uniform asym pool hetero scaling"
 #   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"  (one-server)
 #   POOL_CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4"   (four servers)
@@ -52,24 +52,24 @@ runs() {
 	fi
 	case $1 in
 	clean) echo 20 ;;
-	exp) echo 25 ;;
+	exp) echo 20 ;;
 	uniform) echo 15 ;;
 	asym) echo 5 ;;
 	pool) echo 50 ;;
-	hetero) echo 35 ;;
+	hetero) echo 30 ;;
 	*) echo 10 ;;
 	esac
 }
 
 # est SCENARIO CLIENT: seconds one run is expected to take (from the
-# 2026-11-26 figures; ntpupdate at the pool target), relay restarts and
+# 2026-11-26 and 2026-12-02 figures), relay restarts and
 # counting included
 est() {
 	case $1:$2 in
 	clean:chronyd-Q) echo 4.4 ;;
 	clean:*) echo 0.1 ;;
 	pool:ntpupdate) echo 2.2 ;;
-	hetero:ntpupdate) echo 2.5 ;;
+	hetero:ntpupdate) echo 6.2 ;;
 	*:ntpupdate) echo 6.2 ;;
 	pool:chronyd-Q | hetero:chronyd-Q) echo 5.5 ;;
 	*:chronyd-Q) echo 4.5 ;;

@@ -88,6 +88,7 @@ $(O)/common $(O)/tests:
 
 TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/ntpupdate-nts $(O)/ntpquery-nts $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck \
             $(O)/tests/nokts.so $(O)/tests/nts-hostile
+TEST_DEPS += $(O)/bench-relay
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh
@@ -134,9 +135,12 @@ check-valgrind: all $(TEST_DEPS)
 	O=$(O) NTP_VALGRIND=1 NTP_E2E_ONLY=1 tests/run-all.sh
 
 # ---- benchmark (not part of check; root: it makes a network namespace) ----
-build/bench-relay: bench/relay.c | $(O)/common
+$(O)/bench-relay: bench/relay.c | $(O)/common
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< -lm
 
-bench: all build/bench-relay
+build/bench-rusage: bench/rusage.c | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $<
+
+bench: all build/bench-relay build/bench-rusage
 	bench/bench.sh
 	setpriv --bounding-set -sys_time --inh-caps -sys_time -- bench/bench_nts.sh

@@ -13,6 +13,8 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -32,10 +34,14 @@ struct opts {
 	int verbose, json, numeric;
 	int monitoring;           /* -w or -c given */
 	double warn, crit;        /* < 0: not given */
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -50,9 +56,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpquery [-46jnv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
+	    "usage: ntpquery [-46jnv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
-	    "                [server[:port] ...]\n");
+	    "                [--keyfile-format ntpd|chrony] [--nts [--nts-ca file] [--nts-cache dir]]\n"
+	    "                [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -61,8 +69,13 @@ help(void)
 	usage(stdout);
 	printf("\n"
 	    "Query NTP servers (default %s) and show what each said and why it was\n"
-	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
+	    "used or rejected.  Never touches the clock; needs no privileges.\n"
+	    "server#KEYID authenticates that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"
@@ -72,6 +85,7 @@ help(void)
 	    "  -c, --critical SEC    monitoring: CRITICAL when |offset| > SEC\n"
 	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -107,8 +121,16 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:hV", longopts,
+	    NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(o, argv[optind - 1], err);
+		if (r > 0)
+			continue;
+		r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(o, argv[optind - 1], err);
 		if (r > 0)
@@ -147,6 +169,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	}
 	if (o->warn >= 0 && o->crit >= 0 && o->warn > o->crit)
 		return bad_option(o, "-w", "warning threshold above the critical one");
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
+		return bad_option(o, "--nts", err);
 	*first = optind;
 	return 0;
 }
@@ -197,9 +221,11 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
+	struct krn keys;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -209,21 +235,42 @@ main(int argc, char **argv)
 
 	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, argv + first, argc - first, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpquery: %s\n", err);
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it\n", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		fprintf(stderr, "ntpquery: --nts and symmetric keys (-a, server#keyid) cannot be combined\n");
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
@@ -241,15 +288,23 @@ main(int argc, char **argv)
 			REP_legend(stdout);
 		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
+		if (o.verbose && keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			printf("\n%s\n", err);
+		}
 		if (o.verbose)
-			for (k = 0; k < run.n_src; k++)
+			for (k = 0; k < run.n_src; k++) {
 				REP_source_detail(stdout, &run, &run.src[k]);
+				NTS_detail(stdout, &nts, k);
+			}
 	}
 	if (mon)
 		rc = monitoring(&run, &o);
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
+	NTS_finish(&nts, stderr, "ntpquery");
 	ENG_free(&run);
 	SYS_free(&world);
+	KRN_free(&keys);
 	return rc;
 }

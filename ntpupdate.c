@@ -13,7 +13,9 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
 #include "common/log.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/state.h"
 #include "common/sysops.h"
@@ -28,10 +30,14 @@
 struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -48,8 +54,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
-	    "                 [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+	    "usage: ntpupdate [-46bBdqsuv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                 [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "                 [--max-distance seconds] [--gap ms] [--keyfile-format ntpd|chrony]\n"
+	    "                 [--nts [--nts-ca file] [--nts-cache dir]]\n"
+	    "                 [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -59,11 +68,16 @@ help(void)
 	printf("\n"
 	    "Set the system clock once from NTP servers (default %s).\n"
 	    "A server is host, host:port, an IPv4 address, an IPv6 address or [v6]:port;\n"
-	    "every address a name resolves to is queried.\n\n"
+	    "every address a name resolves to is queried; server#KEYID authenticates\n"
+	    "that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
@@ -72,6 +86,7 @@ help(void)
 	    "  -v, --verbose         print the version and the error bound\n"
 	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -101,8 +116,13 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "bBdqsuvhV", longopts,
+	    NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(argv[optind - 1], err);
 		if (r > 0)
@@ -142,18 +162,22 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
+		return bad_option("--nts", err);
 	*first_server = optind;
 	return 0;
 }
 
 /* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run)
+print_debug(const struct eng_run *run, const struct nts_run *nts)
 {
 	size_t i;
 
-	for (i = 0; i < run->n_src; i++)
+	for (i = 0; i < run->n_src; i++) {
 		REP_source_detail(stdout, run, &run->src[i]);
+		NTS_detail(stdout, nts, i);
+	}
 	fputc('\n', stdout);
 }
 
@@ -192,9 +216,11 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
+	struct krn keys;
 	struct log lg;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
@@ -205,22 +231,45 @@ main(int argc, char **argv)
 
 	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, argv + first, argc - first, err, sizeof(err)) < 0) {
+		LOG_err(&lg, "%s", err);
+		KRN_free(&keys);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		LOG_err(&lg, "warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		LOG_err(&lg, "--nts and symmetric keys (-a, server#keyid) cannot be combined");
+		KRN_free(&keys);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		LOG_err(&lg, "cannot start: %s", strerror(errno));
+		KRN_free(&keys);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, argv + first, argc - first, err, sizeof(err)) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
@@ -230,8 +279,13 @@ main(int argc, char **argv)
 	ENG_run(&run);
 	query = o.query || o.debug;
 
-	if (o.debug)
-		print_debug(&run);
+	if (o.debug) {
+		if (keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			LOG_info(&lg, "%s", err);
+		}
+		print_debug(&run, &nts);
+	}
 	if (run.have_result)
 		print_name_problems(&run, &lg);
 	if (o.query) {
@@ -244,8 +298,12 @@ main(int argc, char **argv)
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
+		/* the cookies left are kept for the next run (after the reasons:
+		 * the sources' NTS facts go with it) */
+		NTS_finish(&nts, stderr, "ntpupdate");
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
@@ -288,8 +346,10 @@ main(int argc, char **argv)
 		    STA_write(STA_path(), &st, err, sizeof(err)) < 0)
 			LOG_err(&lg, "warning: cannot record the state for ntpserve: %s", err);
 	}
+	NTS_finish(&nts, stderr, "ntpupdate");
 	ENG_free(&run);
 	SYS_free(&world);
+	KRN_free(&keys);
 	LOG_close(&lg);
 	return rc;
 }

@@ -26,6 +26,7 @@
 
 #include "common/acl.h"
 #include "common/cli.h"
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/ratelimit.h"
 #include "common/serve.h"
@@ -41,7 +42,7 @@
 #define MAX_WORKERS 64
 #define BATCH 64
 #define RX_CAP (SRV_MAX_REQUEST + 4)
-#define TX_CAP 52
+#define TX_CAP (48 + 4 + 64) /* header + crypto-NAK, or key ID + digest */
 
 struct opts {
 	const char *listen[MAX_LISTEN];
@@ -56,6 +57,8 @@ struct opts {
 	int seccomp;
 	struct acl acl;
 	struct rl_config rl;
+	const char *keyfile;   /* --keyfile: answer keyed requests */
+	int keyfile_format;    /* enum key_format */
 };
 
 /* One bound socket. */
@@ -69,7 +72,7 @@ struct lsock {
 /* Counters one worker keeps (printed at exit). */
 struct counters {
 	unsigned long long rx, answered, kod_rate, kod_deny, leaked, denied, ratelimited,
-	    bad_source, invalid[SRV_NVERDICTS];
+	    bad_source, signed_, crypto_nak, bad_mac, invalid[SRV_NVERDICTS];
 };
 
 /* Everything one serving process owns: sockets, the batch buffers (made
@@ -80,6 +83,7 @@ struct worker {
 	size_t n_ls;
 	int sigfd;
 	struct log *lg;
+	const struct keyfile *keys; /* NULL: no --keyfile */
 	struct rl_table rl;
 	struct rl_log badlog;
 	int8_t precision;
@@ -103,6 +107,8 @@ struct worker {
 	uint8_t rx[BATCH][RX_CAP];
 	uint8_t ctl[BATCH][256];
 	uint8_t tx[BATCH][TX_CAP];
+	const struct key *sign_key[BATCH];   /* sign this reply after the stamp */
+	struct srv_request sign_req[BATCH];
 	uint8_t octl[BATCH][64];
 };
 
@@ -121,6 +127,8 @@ static const struct option longopts[] = {
 	{ "rate-burst", required_argument, NULL, 'B' },
 	{ "workers", required_argument, NULL, 'w' },
 	{ "no-seccomp", no_argument, NULL, 'Z' },
+	{ "keyfile", required_argument, NULL, 'k' },
+	{ "keyfile-format", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -133,7 +141,8 @@ usage(FILE *f)
 	    "usage: ntpserve --allow CIDR [--allow CIDR ...] [--deny CIDR ...] [--deny-kod]\n"
 	    "                [--listen addr ...] [--port port] [--user user] [--state-file path]\n"
 	    "                [--max-distance seconds] [--local-stratum N] [--no-ratelimit]\n"
-	    "                [--rate-interval seconds] [--rate-burst N] [--workers N] [--no-seccomp]\n");
+	    "                [--rate-interval seconds] [--rate-burst N] [--workers N] [--no-seccomp]\n"
+	    "                [--keyfile file] [--keyfile-format ntpd|chrony]\n");
 }
 
 static void
@@ -159,6 +168,10 @@ help(void)
 	    "  -I, --rate-interval SEC one token per SEC seconds (default 2)\n"
 	    "  -B, --rate-burst N      bucket size (default 16)\n"
 	    "  -w, --workers N         N serving processes sharing the port (SO_REUSEPORT; default 1)\n"
+	    "  -k, --keyfile FILE      symmetric keys (ntpd or chrony format): a request with a MAC\n"
+	    "                          by a known key is answered with a MAC by the same key,\n"
+	    "                          an unknown key gets a crypto-NAK, a wrong MAC nothing\n"
+	    "      --keyfile-format F  ntpd or chrony, when the key file does not tell\n"
 	    "  -Z, --no-seccomp        no system-call filter (debugging, valgrind)\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
@@ -197,7 +210,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	ACL_init(&o->acl);
 	RL_defaults(&o->rl);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:D:Kl:p:u:S:M:L:RI:B:w:ZhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:D:Kl:p:u:S:M:L:RI:B:w:Zk:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 		case 'D':
@@ -257,6 +270,16 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'Z':
 			o->seccomp = 0;
+			break;
+		case 'k':
+			if (optarg[0] == '\0')
+				return bad_option(argv[optind - 1], "empty path");
+			o->keyfile = optarg;
+			break;
+		case 'F':
+			if (KEY_parse_format(optarg) < 0)
+				return bad_option(argv[optind - 1], "the format is ntpd or chrony");
+			o->keyfile_format = KEY_parse_format(optarg);
 			break;
 		case 'h':
 			help();
@@ -588,6 +611,18 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 				log_bad(w, &w->peer[i], SRV_verdict_name(v), mono);
 				continue;
 			}
+			w->sign_key[n_out] = NULL;
+			switch (SRV_check_mac(w->rx[i], &req, w->keys, &w->sign_key[n_out])) {
+			case SRV_AUTH_BAD:
+				w->c.bad_mac++;
+				log_bad(w, &w->peer[i], "a MAC that does not verify", mono);
+				continue;
+			case SRV_AUTH_NAK:
+				w->c.crypto_nak++;
+				break;
+			default:
+				break;
+			}
 			if (w->o->ratelimit)
 				rv = RL_check(&w->rl, w->peer[i].ss_family, addr,
 				    (uint32_t)(uint64_t)(mono * 1000.0), arc4random());
@@ -598,12 +633,14 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 					continue;
 				}
 				rlen = SRV_kod(&req, "DENY", rx, w->tx[n_out], TX_CAP);
+				w->sign_key[n_out] = NULL;
 				w->c.kod_deny++;
 			} else if (rv == RL_DROP) {
 				w->c.ratelimited++;
 				continue;
 			} else if (rv == RL_KOD) {
 				rlen = SRV_kod(&req, "RATE", rx, w->tx[n_out], TX_CAP);
+				w->sign_key[n_out] = NULL;
 				w->c.kod_rate++;
 			} else {
 				rlen = SRV_reply(&req, &sync, rx, w->tx[n_out], TX_CAP);
@@ -612,6 +649,7 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 			}
 			if (rlen == 0)
 				continue;
+			w->sign_req[n_out] = req;
 			w->iov_out[n_out].iov_base = w->tx[n_out];
 			w->iov_out[n_out].iov_len = rlen;
 			memset(&w->out[n_out].msg_hdr, 0, sizeof(w->out[n_out].msg_hdr));
@@ -634,8 +672,17 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 			/* the transmit timestamp: read last, just before the send */
 			clock_gettime(CLOCK_REALTIME, &now);
 			xmt = NTT_from_timespec(&now);
-			for (i = 0; i < n_out; i++)
+			for (i = 0; i < n_out; i++) {
 				SRV_stamp(w->tx[i], xmt);
+				/* keyed: the MAC covers the transmit timestamp */
+				if (w->sign_key[i] != NULL) {
+					size_t n = SRV_sign(w->tx[i], TX_CAP, &w->sign_req[i], w->sign_key[i]);
+					if (n > 0) {
+						w->iov_out[i].iov_len = n;
+						w->c.signed_++;
+					}
+				}
+			}
 			while (sent < n_out) {
 				r = sendmmsg(s->fd, w->out + sent, (unsigned)(n_out - sent), MSG_DONTWAIT);
 				if (r <= 0)
@@ -730,8 +777,9 @@ print_counters(const struct worker *w, int id)
 		bad += c->invalid[i];
 	LOG_err(w->lg, "worker %d: %llu received, %llu answered (%llu over the rate limit), "
 	    "%llu KoD RATE, %llu KoD DENY, %llu denied, %llu rate-limited, %llu invalid, "
-	    "%llu from bad sources", id, c->rx, c->answered, c->leaked, c->kod_rate, c->kod_deny,
-	    c->denied, c->ratelimited, bad, c->bad_source);
+	    "%llu from bad sources; %llu signed, %llu crypto-NAK, %llu bad MAC", id, c->rx,
+	    c->answered, c->leaked, c->kod_rate, c->kod_deny, c->denied, c->ratelimited, bad,
+	    c->bad_source, c->signed_, c->crypto_nak, c->bad_mac);
 }
 
 static int
@@ -759,10 +807,12 @@ main(int argc, char **argv)
 	int n_ls[MAX_WORKERS];
 	pid_t pids[MAX_WORKERS];
 	sigset_t sigs;
+	struct keyfile keys;
 	int rc, i, sigfd;
 	char err[200];
 	size_t j;
 
+	memset(&keys, 0, sizeof(keys));
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc;
@@ -779,10 +829,20 @@ main(int argc, char **argv)
 		LOG_err(&lg, "signalfd: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
+	if (o.keyfile != NULL) {
+		if (KEY_read_file(&keys, o.keyfile, (enum key_format)o.keyfile_format, err, sizeof(err)) < 0) {
+			LOG_err(&lg, "%s", err);
+			return EXIT_USAGE;
+		}
+		if (keys.loose_mode)
+			LOG_err(&lg, "warning: %s can be read by others (mode %03o)", o.keyfile, keys.mode);
+	}
 	for (i = 0; i < o.workers; i++) {
 		n_ls[i] = open_sockets(&o, ls[i], &lg);
-		if (n_ls[i] < 0)
+		if (n_ls[i] < 0) {
+			KEY_free(&keys);
 			return EXIT_FAIL;
+		}
 	}
 
 	w = calloc(1, sizeof(*w));
@@ -791,6 +851,7 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	w->o = &o;
+	w->keys = o.keyfile != NULL ? &keys : NULL;
 	w->sigfd = sigfd;
 	w->lg = &lg;
 	w->precision = NTT_local_precision();
@@ -831,6 +892,7 @@ main(int argc, char **argv)
 				close(w->ls[j].fd);
 			RL_free(&w->rl);
 			free(w);
+			KEY_free(&keys);
 			LOG_close(&lg);
 			_exit(rc);
 		}
@@ -872,6 +934,7 @@ out:
 	if (o.ratelimit)
 		RL_free(&w->rl);
 	free(w);
+	KEY_free(&keys);
 	LOG_close(&lg);
 	return rc;
 }

@@ -6,6 +6,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <nettle/memops.h>
+
+#include "auth_key.h"
 
 #define HDR 48
 
@@ -90,6 +93,7 @@ SRV_parse(const uint8_t *buf, size_t len, struct srv_request *r)
 	r->len = len;
 	r->n_ext = n_ext;
 	r->mac_len = mac_len;
+	r->nak = mac_len != 0;
 	return SRV_ANSWER;
 }
 
@@ -106,7 +110,7 @@ size_t
 SRV_reply(const struct srv_request *r, const struct srv_sync *s, NTP_ts rx, uint8_t *out,
     size_t cap)
 {
-	size_t len = r->mac_len != 0 ? HDR + 4 : HDR;
+	size_t len = r->nak ? HDR + 4 : HDR;
 	int8_t poll = r->poll;
 
 	if (cap < len || len > r->len)
@@ -266,4 +270,44 @@ SRV_bad_source(const struct sockaddr *ss, const uint8_t **addr)
 			    a->sin6_addr.s6_addr32[3] == 0));
 	}
 	return 1;
+}
+
+enum srv_auth
+SRV_check_mac(const uint8_t *buf, struct srv_request *r, const struct keyfile *kf,
+    const struct key **k)
+{
+	const uint8_t *mac;
+	const struct key *key;
+	uint8_t want[AKEY_MAX_DIGEST];
+	size_t off, dlen, n;
+	uint32_t id;
+
+	if (r->mac_len == 0)
+		return SRV_AUTH_NONE;
+	off = r->len - r->mac_len;
+	mac = buf + off;
+	id = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 | (uint32_t)mac[2] << 8 | mac[3];
+	dlen = r->mac_len - 4;
+	key = kf != NULL ? KEY_find(kf, id) : NULL;
+	if (key == NULL || KEY_digest_len(key->type) == 0)
+		return SRV_AUTH_NAK;
+	n = AKEY_digest(key, r->version, buf, off, want);
+	if (n != dlen || !memeql_sec(want, mac + 4, dlen))
+		return SRV_AUTH_BAD;
+	r->nak = 0;
+	*k = key;
+	return SRV_AUTH_OK;
+}
+
+size_t
+SRV_sign(uint8_t *reply, size_t cap, const struct srv_request *r, const struct key *k)
+{
+	uint8_t d[AKEY_MAX_DIGEST];
+	size_t n = AKEY_digest(k, r->version, reply, HDR, d);
+
+	if (n == 0 || HDR + 4 + n > cap || HDR + 4 + n > r->len)
+		return 0;
+	put_u32(reply + HDR, k->id);
+	memcpy(reply + HDR + 4, d, n);
+	return HDR + 4 + n;
 }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "keys.h"
 #include "ntptime.h"
 #include "state.h"
 
@@ -51,7 +52,8 @@ struct srv_request {
 	uint8_t xmt[8];   /* transmit timestamp, raw, echoed as origin */
 	size_t len;       /* datagram length */
 	size_t n_ext;     /* extension fields (answered without echo) */
-	size_t mac_len;   /* 20 or 24: a MAC (answered by a crypto-NAK), else 0 */
+	size_t mac_len;   /* 20 or 24: a MAC, else 0 */
+	int nak;          /* answer with a crypto-NAK (a MAC we cannot check) */
 };
 
 /* Check len bytes.  Returns SRV_ANSWER and fills *r, or another verdict
@@ -63,13 +65,34 @@ enum srv_verdict SRV_parse(const uint8_t *buf, size_t len, struct srv_request *r
  * *addr to the raw address bytes (4 or 16) of an AF_INET/AF_INET6 source. */
 int SRV_bad_source(const struct sockaddr *sa, const uint8_t **addr);
 
+/* What a request's MAC says (symmetric keys, RFC 5905 / RFC 8573). */
+enum srv_auth {
+	SRV_AUTH_NONE = 0, /* no MAC: answered unauthenticated */
+	SRV_AUTH_OK,       /* a known key, a good MAC: the reply is signed */
+	SRV_AUTH_NAK,      /* an unknown or unusable key: a crypto-NAK */
+	SRV_AUTH_BAD,      /* a known key, a wrong MAC (or length): dropped */
+};
+
+/* Judge the MAC of a checked request (buf as given to SRV_parse) against
+ * the keys in kf (NULL: none, every key is unknown).  On SRV_AUTH_OK *k
+ * is the key and r->nak is cleared; digests are compared in constant
+ * time. */
+enum srv_auth SRV_check_mac(const uint8_t *buf, struct srv_request *r, const struct keyfile *kf,
+    const struct key **k);
+
+/* Sign a built and stamped 48-byte reply with key k: append the key ID and
+ * the digest of the header.  Returns the new length (never more than the
+ * request's), or 0 when it would not fit in cap. */
+size_t SRV_sign(uint8_t *reply, size_t cap, const struct srv_request *r, const struct key *k);
+
 /* Short name of a verdict ("short", "mode", ...). */
 const char *SRV_verdict_name(enum srv_verdict v);
 
 /* Build the reply to r into out (cap bytes): LI, stratum, refid, root
  * delay and dispersion from s, version echoed, mode 4, origin = the
  * request's transmit, receive = rx, transmit left zero.  A request with
- * a MAC gets a 4-byte crypto-NAK after the header (no keys are served).
+ * r->nak set gets a 4-byte crypto-NAK after the header; one whose MAC
+ * checked is signed later (SRV_sign, after SRV_stamp).
  * Returns the length (48 or 52, never more than r->len), or 0 when cap
  * is too small. */
 size_t SRV_reply(const struct srv_request *r, const struct srv_sync *s, NTP_ts rx,

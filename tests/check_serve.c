@@ -5,9 +5,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "common/auth.h"
+#include "common/auth_key.h"
+#include "common/keys.h"
 #include "common/packet.h"
 #include "common/serve.h"
 #include "check_common.h"
+
+#define TX_TEST_CAP (48 + 4 + 64)
 
 /* A client request as ntpupdate sends it: LI 0, VN 4, mode 3, all zero
  * but the transmit value 0123456789abcdef. */
@@ -349,6 +354,81 @@ START_TEST(t_bad_source)
 }
 END_TEST
 
+
+static const char keytext[] = "1 MD5 secretpass\n"
+			      "2 SHA1 HEX:0123456789abcdef0123456789abcdef01234567\n"
+			      "3 AES128 HEX:00112233445566778899aabbccddeeff\n";
+
+/* A request signed with key id under kf (as a client does it). */
+static size_t
+keyed_request(uint8_t *b, const struct keyfile *kf, uint32_t id)
+{
+	const struct key *k = KEY_find(kf, id);
+	uint8_t d[AKEY_MAX_DIGEST];
+	size_t n;
+
+	make_request(b, 48, 4, 3);
+	b[48] = (uint8_t)(id >> 24); b[49] = (uint8_t)(id >> 16); b[50] = (uint8_t)(id >> 8); b[51] = (uint8_t)id;
+	n = AKEY_digest(k, 4, b, 48, d);
+	memcpy(b + 52, d, n);
+	return 52 + n;
+}
+
+START_TEST(t_keyed)
+{
+	struct keyfile kf;
+	char err[160];
+	uint8_t req[100], out[TX_TEST_CAP];
+	struct srv_request r;
+	struct srv_sync s = synced();
+	const struct key *k = NULL;
+	uint32_t id;
+
+	memset(&kf, 0, sizeof(kf));
+	ck_assert_int_eq(KEY_parse(&kf, keytext, strlen(keytext), KEY_FMT_CHRONY, err, sizeof(err)), 0);
+	for (id = 1; id <= 3; id++) {
+		size_t len = keyed_request(req, &kf, id), n;
+		ck_assert_int_eq(SRV_parse(req, len, &r), SRV_ANSWER);
+		ck_assert_int_eq(r.nak, 1);
+		ck_assert_int_eq(SRV_check_mac(req, &r, &kf, &k), SRV_AUTH_OK);
+		ck_assert_int_eq(r.nak, 0);
+		ck_assert_uint_eq(k->id, id);
+		ck_assert_uint_eq(SRV_reply(&r, &s, NTT_make(1, 0), out, sizeof(out)), 48);
+		SRV_stamp(out, NTT_make(2, 0));
+		n = SRV_sign(out, sizeof(out), &r, k);
+		ck_assert_uint_eq(n, len); /* same MAC size: never larger */
+		/* the client's own verifier accepts it */
+		ck_assert_int_eq(AKEY_verify(k, id, out, n), AUTH_OK);
+		/* ... and notices a changed transmit timestamp */
+		out[47] ^= 1;
+		ck_assert_int_ne(AKEY_verify(k, id, out, n), AUTH_OK);
+		/* a wrong MAC: dropped */
+		req[len - 1] ^= 0x40;
+		ck_assert_int_eq(SRV_parse(req, len, &r), SRV_ANSWER);
+		ck_assert_int_eq(SRV_check_mac(req, &r, &kf, &k), SRV_AUTH_BAD);
+	}
+	/* an unknown key (or no key file): a crypto-NAK */
+	keyed_request(req, &kf, 1);
+	req[51] = 9;
+	ck_assert_int_eq(SRV_parse(req, 68, &r), SRV_ANSWER);
+	ck_assert_int_eq(SRV_check_mac(req, &r, &kf, &k), SRV_AUTH_NAK);
+	ck_assert_uint_eq(SRV_reply(&r, &s, NTT_make(1, 0), out, sizeof(out)), 52);
+	keyed_request(req, &kf, 1);
+	ck_assert_int_eq(SRV_parse(req, 68, &r), SRV_ANSWER);
+	ck_assert_int_eq(SRV_check_mac(req, &r, NULL, &k), SRV_AUTH_NAK);
+	/* an MD5 key's MAC cut to a SHA1 length: dropped, not trusted */
+	keyed_request(req, &kf, 1);
+	memset(req + 68, 0, 4);
+	ck_assert_int_eq(SRV_parse(req, 72, &r), SRV_ANSWER);
+	ck_assert_int_eq(SRV_check_mac(req, &r, &kf, &k), SRV_AUTH_BAD);
+	/* no MAC: nothing to check */
+	make_request(req, 48, 4, 3);
+	ck_assert_int_eq(SRV_parse(req, 48, &r), SRV_ANSWER);
+	ck_assert_int_eq(SRV_check_mac(req, &r, &kf, &k), SRV_AUTH_NONE);
+	KEY_free(&kf);
+}
+END_TEST
+
 static Suite *
 serve_suite(void)
 {
@@ -366,6 +446,7 @@ serve_suite(void)
 	ADD(tc, t_local_stratum);
 	ADD(tc, t_leap_warning_expires);
 	ADD(tc, t_bad_source);
+	ADD(tc, t_keyed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,7 +64,7 @@ stop_ntpserve() {
 # --- usage ---------------------------------------------------------------
 run "$BIN/ntpserve" --help
 ok "--help: exit 0, usage line matches the man page's options" \
-	'[ $RC -eq 0 ] && echo "$OUT" | head -1 | grep -q "^usage: ntpserve --allow CIDR" && (for o in allow deny deny-kod listen port user state-file max-distance local-stratum no-ratelimit rate-interval rate-burst workers no-seccomp; do grep -Eq -- "Fl -$o( |$)" man/ntpserve.8 && echo "$OUT" | grep -q -- "--$o" || exit 1; done)'
+	'[ $RC -eq 0 ] && echo "$OUT" | head -1 | grep -q "^usage: ntpserve --allow CIDR" && (for o in allow deny deny-kod listen port user state-file max-distance local-stratum no-ratelimit rate-interval rate-burst workers no-seccomp keyfile keyfile-format; do grep -Eq -- "Fl -$o( |$)" man/ntpserve.8 && echo "$OUT" | grep -q -- "--$o" || exit 1; done)'
 run "$BIN/ntpserve" --listen 127.0.0.1 --port 1
 ok "no --allow: exit 2, one clear line" '[ $RC -eq 2 ] && echo "$ERR" | head -1 | grep -q "no --allow: nobody would be answered"'
 for bad in "--allow 10.1.2.3/8" "--allow 10.0.0.0/33" "--allow example.com" "--allow all --port 0" \
@@ -224,6 +224,32 @@ ok "the service keeps answering good clients after them" '[ $RC -eq 0 ] && kill 
 ok "bad traffic is logged, at most 10 lines a minute" \
 	'n=$(grep -c "dropped a datagram" "$TMP/ns.local.err"); [ "$n" -ge 5 ] && [ "$n" -le 10 ]'
 
+# --- symmetric keys ----------------------------------------------------------------
+# the same lines mean the same keys to ntpd, NTPsec and chrony
+printf '1 MD5 secretpass\n2 SHA1 0123456789abcdef0123456789abcdef01234567\n' >"$TMP/server.keys"
+printf '1 MD5 secretpass\n7 MD5 otherpass\n' >"$TMP/client.keys"
+printf '1 MD5 wrongpass\n' >"$TMP/wrong.keys"
+chmod 600 "$TMP/server.keys" "$TMP/client.keys" "$TMP/wrong.keys"
+start_ntpserve keyed --allow 127.0.0.0/8 --local-stratum 3 --no-ratelimit --keyfile "$TMP/server.keys" --keyfile-format ntpd
+run "${Q[@]}" -v -p 1 -a 1 -k "$TMP/client.keys" --keyfile-format ntpd 127.0.0.1:$NS_PORT_keyed
+ok "keys: a request with MAC key 1 gets a reply with a MAC by key 1 that verifies" \
+	'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Authentication   : symmetric key 1 (MD5): 1 reply verified"'
+run "${U[@]}" -q -p 1 -a 7 -k "$TMP/client.keys" --keyfile-format ntpd 127.0.0.1:$NS_PORT_keyed
+ok "keys: an unknown key gets a crypto-NAK" '[ $RC -eq 1 ] && echo "$ERR" | grep -q "crypto-NAK"'
+run "${U[@]}" -q -p 1 -t 0.3 -a 1 -k "$TMP/wrong.keys" --keyfile-format ntpd 127.0.0.1:$NS_PORT_keyed
+ok "keys: a wrong MAC gets nothing" '[ $RC -eq 1 ] && ! echo "$ERR" | grep -q "crypto-NAK"'
+run "${U[@]}" -q -p 1 127.0.0.1:$NS_PORT_keyed
+ok "keys: a request without a MAC is still answered" '[ $RC -eq 0 ]'
+rm -f "$TMP/cqk.log"
+run "$CHRONYD" -Q -u root -f /dev/null -L 0 -l "$TMP/cqk.log" -t 10 \
+	"server 127.0.0.1 port $NS_PORT_keyed key 1 iburst" "keyfile $TMP/client.keys" "pidfile $TMP/cqk.pid" "cmdport 0"
+ok "keys: chronyd -Q with key 1 accepts the signed answers" '[ $RC -eq 0 ] && grep -q "System clock wrong by" "$TMP/cqk.log"'
+stop_ntpserve keyed
+ok "keys: counted (signed, crypto-NAK, bad MAC)" \
+	'grep -Eq "; [1-9][0-9]* signed, [1-9][0-9]* crypto-NAK, [1-9][0-9]* bad MAC" "$TMP/ns.keyed.err"'
+run "$BIN/ntpserve" --allow all --keyfile "$TMP/no-such.keys"
+ok "keys: a missing key file: exit 2, one line" '[ $RC -eq 2 ] && [ "$(echo "$ERR" | wc -l)" -eq 1 ] && echo "$ERR" | grep -q "no-such.keys"'
+
 # --- forged sources (raw sockets, root in this test's namespace only) -----------
 if [ -n "${NTP_TESTS_CONFINED:-}" ] && [ "$(id -u)" = 0 ]; then
 	cat >"$TMP/raw.py" <<'PY'
@@ -374,11 +400,15 @@ ok "make install: ntpserve in sbin, ntpserve.8 in man8" \
 
 # --- port 123 in this test's own network namespace: ntpdig ---------------------
 if [ -n "${NTP_TESTS_CONFINED:-}" ] && command -v ntpdig >/dev/null; then
-	start_ntpserve p123 --allow 127.0.0.0/8 --port 123 --no-ratelimit
+	start_ntpserve p123 --allow 127.0.0.0/8 --port 123 --no-ratelimit --keyfile "$TMP/server.keys" --keyfile-format ntpd
 	NS_PORT_p123=123
 	run ntpdig -t 2 127.0.0.1
 	ok "ntpdig (port 123, namespace) accepts the stratum 9 answer" \
 		'[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^[0-9-]+ [0-9:.]+ \(\+0000\) [-+][0-9.]+ \+/- [0-9.]+ 127\.0\.0\.1 s9 no-leap"'
+	run ntpdig -t 2 -a 1 -k "$TMP/client.keys" 127.0.0.1
+	ok "ntpdig -a 1 -k (MD5) accepts the signed answer" '[ $RC -eq 0 ] && echo "$OUT" | grep -q " s9 no-leap"'
+	run ntpdig -t 1 -a 1 -k "$TMP/wrong.keys" 127.0.0.1
+	ok "ntpdig with the wrong secret gets nothing it accepts" '! echo "$OUT" | grep -q " s9 "'
 	run ntpdig -d -t 2 127.0.0.1
 	ok "ntpdig -d: the four timestamps in order, stratum 9" \
 		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "^org t1: " && echo "$OUT" | grep -q "^xmt t3: " && echo "$OUT" | grep -q " s9 no-leap$"'

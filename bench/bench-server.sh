@@ -48,22 +48,24 @@ ip link set lo up
 HZ=$(getconf CLK_TCK)
 LOADGEN=(taskset -c "$LOAD_CPU" build/bench-loadgen)
 
+# child processes from /proc (no procps needed)
+children() { awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 user_ticks() { awk '{ print $14 }' "/proc/$1/stat"; }
 tree_uticks() {
 	local p t=0
-	for p in $1 $(pgrep -P "$1"); do t=$((t + $(user_ticks "$p"))); done
+	for p in $1 $(children "$1"); do t=$((t + $(user_ticks "$p"))); done
 	echo $t
 }
 # cpu of a process and all its children (workers)
 tree_ticks() {
 	local p t=0
-	for p in $1 $(pgrep -P "$1"); do t=$((t + $(cpu_ticks "$p"))); done
+	for p in $1 $(children "$1"); do t=$((t + $(cpu_ticks "$p"))); done
 	echo $t
 }
 rss_kb() {
 	local p t=0
-	for p in $1 $(pgrep -P "$1"); do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"))); done
+	for p in $1 $(children "$1"); do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"))); done
 	echo $t
 }
 

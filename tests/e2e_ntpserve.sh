@@ -50,6 +50,11 @@ start_ntpserve() {
 	return 1
 }
 
+# children PID: its child processes (from /proc: no procps needed)
+children() {
+	awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | tr '\n' ' '
+}
+
 # stop NAME: SIGTERM, wait; RC is its exit status
 stop_ntpserve() {
 	local pid
@@ -359,8 +364,8 @@ fi
 start_ntpserve workers --allow 127.0.0.1 --local-stratum 4 --workers 2 --no-ratelimit
 for i in 1 2 3 4 5 6; do "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null 2>&1 || break; done
 ok "--workers 2: two processes share the port and answer" \
-	'[ "$(pgrep -c -P $NS_PID_workers)" -eq 2 ] && "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null'
-kids=$(pgrep -P $NS_PID_workers | tr '\n' ' ')
+	'[ "$(children $NS_PID_workers | wc -w)" -eq 2 ] && "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null'
+kids=$(children $NS_PID_workers)
 stop_ntpserve workers
 ok "--workers 2: SIGTERM ends the parent (0) and both workers" \
 	'[ $RC -eq 0 ] && (for k in $kids; do kill -0 $k 2>/dev/null && exit 1; done; exit 0) && [ "$(grep -c "worker [01]:" "$TMP/ns.workers.err")" -eq 2 ]'

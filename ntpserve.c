@@ -600,6 +600,13 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 				log_bad(w, &w->peer[i], "source address or port no reply may go to", mono);
 				continue;
 			}
+			if ((have_pi == 4 && (pi4.ipi_addr.s_addr == htonl(INADDR_BROADCAST) ||
+				 IN_MULTICAST(ntohl(pi4.ipi_addr.s_addr)))) ||
+			    (have_pi == 6 && IN6_IS_ADDR_MULTICAST(&pi6.ipi6_addr))) {
+				w->c.bad_source++;
+				log_bad(w, &w->peer[i], "sent to a broadcast or multicast address", mono);
+				continue;
+			}
 			act = ACL_check_raw(&w->o->acl, w->peer[i].ss_family, addr);
 			if (act == ACL_DENY) {
 				w->c.denied++;
@@ -685,9 +692,11 @@ serve_socket(struct worker *w, const struct lsock *s, int flags)
 			}
 			while (sent < n_out) {
 				r = sendmmsg(s->fd, w->out + sent, (unsigned)(n_out - sent), MSG_DONTWAIT);
-				if (r <= 0)
+				if (r < 0 && (errno == EAGAIN || errno == ENOBUFS))
 					break; /* a full send buffer: the rest is lost, as on the wire */
-				sent += r;
+				/* one reply the kernel refuses (say, from a broadcast
+				 * address) must not cost the others theirs */
+				sent += r > 0 ? r : 1;
 			}
 		}
 	} while (got == BATCH);

@@ -278,6 +278,38 @@ PY
 		'[ $good_rc -eq 0 ] && grep -Eq "worker 0: [0-9]+ received, [0-9]+ answered .* 3 from bad sources" "$TMP/ns.raw.err" && grep -q "dropped a datagram from 255.255.255.255: source address" "$TMP/ns.raw.err"'
 fi
 
+# --- the default wildcard sockets: replies from the address asked; broadcasts --------
+if [ -n "${NTP_TESTS_CONFINED:-}" ]; then
+	pw=$((20000 + RANDOM % 30000))
+	"${SERVE[@]}" --port $pw --allow all --local-stratum 3 --no-ratelimit 2>"$TMP/ns.wild.err" &
+	wpid=$!
+	PIDS+=("$wpid")
+	for i in $(seq 1 $((100 * SLACK))); do grep -q "listening on \[::\]" "$TMP/ns.wild.err" && break; sleep 0.02; done
+	cat >"$TMP/bc.py" <<'PY'
+import socket, sys
+port, dst = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.settimeout(0.3)
+s.bind(("127.0.0.1", 0))
+s.sendto(bytes([0x23]) + bytes(39) + bytes.fromhex("0123456789abcdef"), (dst, port))
+try:
+    d, a = s.recvfrom(100)
+    print("reply from %s" % a[0])
+except socket.timeout:
+    print("none")
+PY
+	run python3 "$TMP/bc.py" $pw 127.0.0.7
+	ok "wildcard: a request to 127.0.0.7 is answered from 127.0.0.7" '[ "$OUT" = "reply from 127.0.0.7" ]'
+	run python3 "$TMP/bc.py" $pw 255.255.255.255
+	ok "wildcard: a request sent to 255.255.255.255 gets nothing" '[ "$OUT" = "none" ]'
+	run python3 "$TMP/bc.py" $pw 127.255.255.255
+	ok "wildcard: a request sent to 127.255.255.255 gets nothing" '[ "$OUT" = "none" ]'
+	run "${Q[@]}" -p 1 "127.0.0.1:$pw" "[::1]:$pw"
+	ok "wildcard: IPv4 and IPv6 clients still answered" '[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -cE "^\^[*+-] ")" -eq 2 ]'
+	kill -TERM $wpid; wait $wpid
+fi
+
 # --- tshark: no malformed field --------------------------------------------
 if command -v tshark >/dev/null && [ "$(id -u)" = 0 ]; then
 	tshark -i lo -f "udp port $NS_PORT_local" -w "$TMP/cap.pcap" -a duration:4 >/dev/null 2>"$TMP/tshark.err" &

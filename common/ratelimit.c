@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bsd/stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 void
@@ -30,9 +31,14 @@ RL_init(struct rl_table *t, const struct rl_config *c)
 	t->cfg = *c;
 	while (n * 2 <= c->entries && n * 2 <= ((size_t)1 << 26))
 		n *= 2;
-	t->e = calloc(n, sizeof(*t->e));
-	if (t->e == NULL)
+	/* shared memory: workers forked later share one table (a lost update
+	 * between two workers only misplaces a token; there are no pointers) */
+	t->e = mmap(NULL, n * sizeof(*t->e), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t->e == MAP_FAILED) {
+		t->e = NULL;
 		return -1;
+	}
+	t->bytes = n * sizeof(*t->e);
 	t->mask = n / RL_WAYS - 1;
 	arc4random_buf(key, sizeof(key));
 	aes128_set_encrypt_key(&t->key4, key[0]);
@@ -44,7 +50,8 @@ RL_init(struct rl_table *t, const struct rl_config *c)
 void
 RL_free(struct rl_table *t)
 {
-	free(t->e);
+	if (t->e != NULL)
+		munmap(t->e, t->bytes);
 	t->e = NULL;
 	explicit_bzero(&t->key4, sizeof(t->key4));
 	explicit_bzero(&t->key6, sizeof(t->key6));

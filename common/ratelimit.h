@@ -43,7 +43,8 @@ struct rl_config {
 
 struct rl_table {
 	struct rl_config cfg;
-	struct rl_entry *e;
+	struct rl_entry *e; /* MAP_SHARED: one table for all workers */
+	size_t bytes;
 	size_t mask;        /* sets - 1 */
 	struct aes128_ctx key4, key6; /* one key per family: no cross-family collision */
 	uint64_t evictions;
@@ -52,7 +53,8 @@ struct rl_table {
 /* The defaults above. */
 void RL_defaults(struct rl_config *c);
 
-/* Allocate the table (its only allocation) with a fresh random key.
+/* Map the table (its only allocation; shared with processes forked
+ * after) with a fresh random key.
  * Returns 0 or -1 (errno). */
 int RL_init(struct rl_table *t, const struct rl_config *c);
 

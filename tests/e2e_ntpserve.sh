@@ -398,6 +398,36 @@ for i in 1 2 3 4 5 6; do "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null 2>
 ok "--workers 2: two processes share the port and answer" \
 	'[ "$(children $NS_PID_workers | wc -w)" -eq 2 ] && "${Q[@]}" -p 1 127.0.0.1:$NS_PORT_workers >/dev/null'
 kids=$(children $NS_PID_workers)
+cat >"$TMP/ports.py" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+socks = []
+for i in range(8):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("127.0.0.1", port))
+    s.settimeout(0.2)
+    socks.append(s)
+for i in range(320):
+    socks[i % 8].send(bytes([0x23]) + bytes(39) + (i + 1).to_bytes(8, "big"))
+    if i % 40 == 39: time.sleep(0.005)
+ok = kod = 0
+for s in socks:
+    try:
+        while True:
+            r = s.recv(100)
+            if r[1] == 0 and r[12:16] == b"RATE": kod += 1
+            else: ok += 1
+    except socket.timeout:
+        pass
+print(ok, kod)
+PY
+stop_ntpserve workers
+start_ntpserve workers --allow 127.0.0.1 --local-stratum 4 --workers 2 --rate-burst 200 --rate-interval 100
+run python3 "$TMP/ports.py" $NS_PORT_workers
+read -r wans wkod <<<"$OUT"
+ok "--workers 2 share one rate table: 320 requests from 8 ports, burst 200: ${wans:-?} answers, ${wkod:-?} KoDs" \
+	'[ "${wans:-0}" -ge 200 ] && [ "${wans:-999}" -le 250 ] && [ "${wkod:-0}" -ge 3 ]'
+kids=$(children $NS_PID_workers)
 stop_ntpserve workers
 ok "--workers 2: SIGTERM ends the parent (0) and both workers" \
 	'[ $RC -eq 0 ] && (for k in $kids; do kill -0 $k 2>/dev/null && exit 1; done; exit 0) && [ "$(grep -c "worker [01]:" "$TMP/ns.workers.err")" -eq 2 ]'

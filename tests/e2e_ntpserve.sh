@@ -158,6 +158,19 @@ if [ -s "$STATE" ]; then
 		'[ $RC -eq 1 ] && grep -q "ignoring the state: .*line 1: expected \"key value\"" "$TMP/ns.garbage.err" && kill -0 $NS_PID_garbage'
 	stop_ntpserve garbage
 	cp "$TMP/state.good" "$STATE"
+	# SIGHUP: the new state within a quarter second, not at the next
+	# once-a-second look
+	if [ -z "${NTP_VALGRIND:-}" ]; then
+		start_ntpserve hup --allow 127.0.0.1 --no-ratelimit
+		"${Q[@]}" -p 1 127.0.0.1:$NS_PORT_hup >/dev/null 2>&1 # it looks at the file now
+		sed 's/^stratum 8$/stratum 5/' "$TMP/state.good" >"$STATE.new" && mv "$STATE.new" "$STATE"
+		kill -HUP $NS_PID_hup
+		sleep 0.35 # signals are read at least every 250 ms
+		run "${Q[@]}" -v -p 1 127.0.0.1:$NS_PORT_hup
+		ok "SIGHUP: the new state is served within 0.35 s (stratum 6)" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "Stratum          : 6 "'
+		stop_ntpserve hup
+		cp "$TMP/state.good" "$STATE"
+	fi
 fi
 
 # --- local stratum ---------------------------------------------------------

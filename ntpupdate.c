@@ -11,9 +11,12 @@
 
 #include "common/cli.h"
 #include "common/clock.h"
+#include "common/daemon.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/lock.h"
 #include "common/log.h"
+#include "common/priv.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -21,10 +24,15 @@
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
 #define EXIT_CLOCK 4
+#define EXIT_DAEMON 5
+#define EXIT_LOCKED 6
+
+enum { OPT_FORCE = CLI_OPT_TOOL };
 
 struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
+	int force; /* --force: set the clock even under another time daemon */
 };
 
 static const struct option longopts[] = {
@@ -36,6 +44,7 @@ static const struct option longopts[] = {
 	{ "syslog", no_argument, NULL, 's' },
 	{ "unprivileged-port", no_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -46,7 +55,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
-	    "                 [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+	    "                 [--max-distance seconds] [--gap ms] [--force] [server[:port] ...]\n");
 }
 
 static void
@@ -61,6 +70,7 @@ help(void)
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    "      --force           set the clock even when another time daemon runs\n"
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
@@ -76,7 +86,8 @@ help(void)
 	    "|offset| >= 0.5 s steps the clock, smaller offsets slew it.\n\n"
 	    "Exit status: 0 clock set (with -q/-d: a usable answer), 1 no usable server,\n"
 	    "2 usage or configuration error, 3 refused by a safety limit,\n"
-	    "4 the clock could not be set.\n",
+	    "4 the clock could not be set, 5 another time daemon runs (see --force),\n"
+	    "6 another run held the lock until this one's deadline.\n",
 	    CLI_DEFAULT_SERVER);
 }
 
@@ -123,6 +134,9 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			o->use_syslog = 1;
 			break;
 		case 'u':
+			break;
+		case OPT_FORCE:
+			o->force = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -202,6 +216,88 @@ warn_log(void *ctx, const char *msg)
 	LOG_err(ctx, "%s", msg);
 }
 
+/* Another time daemon keeps this clock?  Setting: refuse with one line
+ * (exit 5) unless --force.  -q/-d: say what was found, and go on. */
+static int
+check_daemons(const struct opts *o, int query, const struct log *lg)
+{
+	struct dmn_report r;
+	size_t i;
+
+	if (DMN_detect("", CLK_kernel_status(), &r) == 0) {
+		if (o->debug)
+			LOG_info(lg, "time daemons: none found");
+		return 0;
+	}
+	if (!query && !o->force) {
+		LOG_err(lg, "another time daemon keeps this clock: %s; not setting it (--force to override)",
+		    r.found[0].what);
+		return EXIT_DAEMON;
+	}
+	for (i = 0; i < r.n; i++) {
+		if (o->debug)
+			LOG_info(lg, "time daemon: %s%s", r.found[i].what,
+			    o->force ? " (--force: set anyway)" : " (a set would be refused)");
+		else if (query)
+			LOG_err(lg, "note: %s; a set would be refused without --force", r.found[i].what);
+	}
+	return 0;
+}
+
+/* The longest a run may take: the engine's own deadline (every sample
+ * spaced by the gap or the timeout, then one more timeout). */
+static double
+run_span(const struct cli_common *c)
+{
+	int n = c->samples > 0 ? c->samples : ENG_AUTO_SAMPLES;
+
+	return (n - 1) * fmax(c->gap, c->timeout) + c->timeout + 0.25;
+}
+
+/* One clock-setting run at a time: wait for another run's lock up to
+ * this run's own deadline, then give up (exit 6). */
+static int
+take_lock(const struct opts *o, struct lck *lk, const struct log *lg)
+{
+	struct timespec now, deadline;
+	char err[300];
+	long holder;
+	int r;
+
+	if (LCK_open(lk, NULL, err, sizeof(err)) < 0) {
+		LOG_err(lg, "%s", err);
+		return EXIT_LOCKED;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = NTT_timespec_add(&now, run_span(&o->common));
+	r = LCK_take(lk, &deadline, &holder);
+	if (r == 0)
+		return 0;
+	if (r > 0 && holder > 0)
+		LOG_err(lg, "another ntpupdate run (pid %ld) holds %s; gave up after %.1f s",
+		    holder, lk->path, run_span(&o->common));
+	else if (r > 0)
+		LOG_err(lg, "another ntpupdate run holds %s; gave up after %.1f s", lk->path,
+		    run_span(&o->common));
+	else
+		LOG_err(lg, "cannot lock %s: %s", lk->path, strerror(errno));
+	return EXIT_LOCKED;
+}
+
+/* From here on: at most CAP_SYS_TIME (none for -q/-d), no_new_privs,
+ * the seccomp allow-list. */
+static int
+confine(int query, const struct log *lg)
+{
+	char err[200];
+
+	if (PRV_drop(!query, err, sizeof(err)) < 0 || PRV_seccomp(lg->prog, EXIT_CLOCK, err, sizeof(err)) < 0) {
+		LOG_err(lg, "%s", err);
+		return EXIT_CLOCK;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -209,6 +305,7 @@ main(int argc, char **argv)
 	struct eng_config eng;
 	struct eng_run run;
 	struct log lg;
+	struct lck lk = { -1, "" };
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
 	struct dec_policy pol;
@@ -221,19 +318,35 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
+	query = o.query || o.debug;
+	if (!query && (rc = take_lock(&o, &lk, &lg)) != 0) {
+		LOG_close(&lg);
+		return rc;
+	}
+	if ((rc = check_daemons(&o, query, &lg)) != 0) {
+		LCK_close(&lk);
+		LOG_close(&lg);
+		return rc;
+	}
 	ENG_config_from_cli(&eng, &o.common);
 	ENG_init(&run, &eng);
 	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", err);
 		ENG_free(&run);
+		LCK_close(&lk);
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);
+	if ((rc = confine(query, &lg)) != 0) {
+		ENG_free(&run);
+		LCK_close(&lk);
+		LOG_close(&lg);
+		return rc;
+	}
 
 	ENG_run(&run);
-	query = o.query || o.debug;
 
 	if (o.debug)
 		print_debug(&run, &lg);
@@ -248,6 +361,7 @@ main(int argc, char **argv)
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
 		ENG_free(&run);
+		LCK_close(&lk);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
@@ -280,6 +394,7 @@ main(int argc, char **argv)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
 	ENG_free(&run);
+	LCK_close(&lk);
 	LOG_close(&lg);
 	return rc;
 }

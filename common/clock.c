@@ -108,3 +108,14 @@ CLK_slew(const struct clk_driver *d, double offset)
 	}
 	return d->slew(d->ctx, offset);
 }
+
+int
+CLK_kernel_status(void)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx)); /* modes 0: read only */
+	if (adjtimex(&tx) < 0)
+		return -1;
+	return tx.status;
+}

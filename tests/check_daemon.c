@@ -1,0 +1,232 @@
+/* Unit tests: common/daemon against a made-up root (proc/, run/), so
+ * every kind of daemon can be present or absent, live or stale. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+#include <unistd.h>
+
+#include "common/daemon.h"
+#include "check_common.h"
+
+static char root[64];
+
+static void
+put(const char *rel, const char *text)
+{
+	char path[256], dir[256], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	strcpy(dir, path);
+	for (slash = dir + strlen(root) + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+fdlink(long pid, int fd, const char *target)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/proc/%ld/fd", root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/%ld/fd/%d", root, pid, fd);
+	ck_assert_int_eq(symlink(target, path), 0);
+}
+
+static void
+setup(void)
+{
+	strcpy(root, "/tmp/check_daemon.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+#define UDP_HDR "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+/* A real /proc/net/udp of a machine running chronyd (port 123 = 0x007B)
+ * and a resolver client on port 41000. */
+#define UDP_CHRONY UDP_HDR \
+	"  253: 00000000:007B 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 23456 2 0000000000000000 0\n" \
+	" 1012: 0100007F:A028 0100007F:0035 01 00000000:00000000 00:00000000 00000000  1000        0 99999 2 0000000000000000 0\n"
+#define UDP6_CHRONY \
+	"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" \
+	"  253: 00000000000000000000000000000000:007B 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 23457 2 0000000000000000 0\n"
+
+START_TEST(t_parse_udp_line)
+{
+	unsigned port = 7;
+	unsigned long ino = 7;
+
+	ck_assert_int_eq(DMN_parse_udp_line(UDP_HDR, &port, &ino), -1);
+	ck_assert_uint_eq(port, 7);
+	ck_assert_int_eq(DMN_parse_udp_line("  253: 00000000:007B 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 23456 2 0000000000000000 0", &port, &ino), 0);
+	ck_assert_uint_eq(port, 123);
+	ck_assert_uint_eq(ino, 23456);
+	ck_assert_int_eq(DMN_parse_udp_line("  253: 00000000000000000000000000000000:007B 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000   108        0 777 2 0000000000000000 0", &port, &ino), 0);
+	ck_assert_uint_eq(ino, 777);
+	/* cut short, garbage, an out-of-range port: not understood */
+	port = 9;
+	ck_assert_int_eq(DMN_parse_udp_line("  253: 00000000:007B 00000000:0000 07", &port, &ino), -1);
+	ck_assert_int_eq(DMN_parse_udp_line("", &port, &ino), -1);
+	ck_assert_int_eq(DMN_parse_udp_line("  1: zz:007B", &port, &ino), -1);
+	ck_assert_int_eq(DMN_parse_udp_line("  1: 00000000:1007B 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 1 2 0 0", &port, &ino), -1);
+	ck_assert_uint_eq(port, 9);
+}
+END_TEST
+
+START_TEST(t_nothing)
+{
+	struct dmn_report r;
+
+	put("proc/net/udp", UDP_HDR);
+	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, &r), 0);
+	/* no proc at all, unknown kernel status: nothing, no crash */
+	ck_assert_uint_eq(DMN_detect("/nonexistent", -1, &r), 0);
+}
+END_TEST
+
+START_TEST(t_port_owner_named)
+{
+	struct dmn_report r;
+
+	put("proc/net/udp", UDP_CHRONY);
+	put("proc/net/udp6", UDP6_CHRONY);
+	put("proc/812/comm", "chronyd\n");
+	put("proc/900/comm", "bash\n");
+	fdlink(900, 0, "/dev/null");
+	fdlink(812, 3, "socket:[1]");
+	fdlink(812, 5, "socket:[23456]");
+	fdlink(812, 6, "socket:[23457]");
+	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "chronyd (pid 812) is bound to UDP port 123");
+}
+END_TEST
+
+START_TEST(t_port_owner_unknown)
+{
+	struct dmn_report r;
+
+	/* the socket's owner cannot be seen (another user, no privilege) */
+	put("proc/net/udp", UDP_CHRONY);
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "a process (socket inode 23456) is bound to UDP port 123");
+}
+END_TEST
+
+START_TEST(t_ntpserve_is_no_daemon)
+{
+	struct dmn_report r;
+
+	put("proc/net/udp", UDP_CHRONY);
+	put("proc/77/comm", "ntpserve\n");
+	fdlink(77, 4, "socket:[23456]");
+	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, &r), 0);
+}
+END_TEST
+
+START_TEST(t_pidfile_live_and_stale)
+{
+	struct dmn_report r;
+	char self[32];
+
+	put("run/chrony/chronyd.pid", "4242\n");
+	/* no process 4242: stale */
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+	/* pid reused by another program: stale */
+	put("proc/4242/comm", "sshd\n");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+	put("proc/4242/comm", "chronyd\n");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "chronyd (pid 4242, /run/chrony/chronyd.pid) is running");
+	/* garbage in the pid file: ignored */
+	put("run/chrony/chronyd.pid", "42x\n");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+	put("run/chrony/chronyd.pid", "-1\n");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+	put("run/ntpd.pid", "17");
+	put("proc/17/comm", "ntpd\n");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "ntpd (pid 17, /run/ntpd.pid) is running");
+	snprintf(self, sizeof(self), "%ld", (long)getpid());
+	ck_assert_int_eq(DMN_comm("", getpid(), self, sizeof(self)), 0);
+	ck_assert_str_eq(self, "check_daemon");
+}
+END_TEST
+
+START_TEST(t_units)
+{
+	struct dmn_report r;
+	char path[256];
+
+	put("run/systemd/units/.keep", "");
+	snprintf(path, sizeof(path), "%s/run/systemd/units/invocation:systemd-timesyncd.service", root);
+	ck_assert_int_eq(symlink("0123456789abcdef0123456789abcdef", path), 0);
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "systemd-timesyncd.service is running");
+}
+END_TEST
+
+START_TEST(t_kernel_pll)
+{
+	struct dmn_report r;
+
+	ck_assert_uint_eq(DMN_detect(root, STA_PLL, &r), 1);
+	ck_assert_ptr_nonnull(strstr(r.found[0].what, "PLL discipline"));
+	/* PLL left on, but no longer synchronised; a plain unsynchronised
+	 * clock; an unknown status: nothing */
+	ck_assert_uint_eq(DMN_detect(root, STA_PLL | STA_UNSYNC, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+}
+END_TEST
+
+START_TEST(t_stale_control_socket)
+{
+	struct dmn_report r;
+	char path[256];
+
+	/* a plain file where the socket should be: nothing */
+	put("run/chrony/chronyd.sock", "");
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+	snprintf(path, sizeof(path), "%s/run/chrony/chronyd.sock", root);
+	unlink(path);
+	ck_assert_uint_eq(DMN_detect(root, -1, &r), 0);
+}
+END_TEST
+
+static Suite *
+daemon_suite(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("detect");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	ADD(tc, t_parse_udp_line);
+	ADD(tc, t_nothing);
+	ADD(tc, t_port_owner_named);
+	ADD(tc, t_port_owner_unknown);
+	ADD(tc, t_ntpserve_is_no_daemon);
+	ADD(tc, t_pidfile_live_and_stale);
+	ADD(tc, t_units);
+	ADD(tc, t_kernel_pll);
+	ADD(tc, t_stale_control_socket);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(daemon_suite)

@@ -11,6 +11,7 @@
 
 #include "common/cli.h"
 #include "common/clock.h"
+#include "common/conf.h"
 #include "common/daemon.h"
 #include "common/decide.h"
 #include "common/engine.h"
@@ -216,6 +217,84 @@ warn_log(void *ctx, const char *msg)
 	LOG_err(ctx, "%s", msg);
 }
 
+/* Where the servers of this run come from. */
+struct servers {
+	char **arg;          /* server arguments (into argv or conf) */
+	int n;
+	char **argv;         /* argv with NTPOPTIONS in front, or NULL */
+	const char *from;    /* a file, "the command line", or NULL: the default */
+};
+
+/* No server on the command line: servers (and NTPOPTIONS, read before
+ * the command line's options so those win) from the configuration
+ * files.  0, or an exit code after a one-line error. */
+static int
+configure(int argc, char **argv, struct opts *o, int first, struct cnf *cf, struct servers *sv)
+{
+	char err[400];
+	int i, n, rc;
+
+	sv->arg = argv + first;
+	sv->n = argc - first;
+	sv->argv = NULL;
+	sv->from = "the command line";
+	if (first < argc)
+		return 0;
+	sv->from = NULL;
+	if (CNF_load(NULL, cf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpupdate: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cf->warning[0] != '\0')
+		fprintf(stderr, "ntpupdate: %s\n", cf->warning);
+	if (cf->n_options > 0) {
+		sv->argv = calloc((size_t)argc + cf->n_options + 1, sizeof(char *));
+		if (sv->argv == NULL) {
+			fprintf(stderr, "ntpupdate: out of memory\n");
+			return EXIT_USAGE;
+		}
+		sv->argv[0] = argv[0];
+		for (i = 0; i < (int)cf->n_options; i++)
+			sv->argv[1 + i] = cf->options[i];
+		for (i = 1; i < argc; i++)
+			sv->argv[cf->n_options + (size_t)i] = argv[i];
+		n = argc + (int)cf->n_options;
+		memset(o, 0, sizeof(*o));
+		optind = 0;
+		if ((rc = parse_args(n, sv->argv, o, &first)) != 0) {
+			fprintf(stderr, "ntpupdate: (options from NTPOPTIONS in %s)\n", cf->options_from);
+			return rc;
+		}
+		if (first < n) {
+			/* words after the options in NTPOPTIONS: servers */
+			sv->arg = sv->argv + first;
+			sv->n = n - first;
+			sv->from = cf->options_from;
+			return 0;
+		}
+	}
+	if (cf->n_servers > 0) {
+		sv->arg = calloc(cf->n_servers, sizeof(char *));
+		if (sv->arg == NULL) {
+			fprintf(stderr, "ntpupdate: out of memory\n");
+			return EXIT_USAGE;
+		}
+		for (i = 0; i < (int)cf->n_servers; i++)
+			sv->arg[i] = cf->servers[i];
+		sv->n = (int)cf->n_servers;
+		sv->from = cf->servers_from;
+	}
+	return 0;
+}
+
+static void
+servers_free(struct servers *sv, struct cnf *cf)
+{
+	if (cf->n_servers > 0 && sv->arg != NULL && sv->arg[0] == cf->servers[0])
+		free(sv->arg);
+	free(sv->argv);
+}
+
 /* Another time daemon keeps this clock?  Setting: refuse with one line
  * (exit 5) unless --force.  -q/-d: say what was found, and go on. */
 static int
@@ -306,6 +385,8 @@ main(int argc, char **argv)
 	struct eng_run run;
 	struct log lg;
 	struct lck lk = { -1, "" };
+	struct cnf cf;
+	struct servers sv;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
 	struct dec_policy pol;
@@ -314,26 +395,36 @@ main(int argc, char **argv)
 	char err[200];
 
 	memset(&o, 0, sizeof(o));
+	memset(&cf, 0, sizeof(cf));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
+	if ((rc = configure(argc, argv, &o, first, &cf, &sv)) != 0) {
+		servers_free(&sv, &cf);
+		return rc;
+	}
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
+	if (o.debug)
+		LOG_info(&lg, "servers: %s", sv.from != NULL ? sv.from : CLI_DEFAULT_SERVER " (none given or configured)");
 	query = o.query || o.debug;
 	if (!query && (rc = take_lock(&o, &lk, &lg)) != 0) {
+		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
 	}
 	if ((rc = check_daemons(&o, query, &lg)) != 0) {
 		LCK_close(&lk);
+		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
 	}
 	ENG_config_from_cli(&eng, &o.common);
 	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
+	if (ENG_add_args(&run, sv.arg, sv.n, warn_log, &lg, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", err);
 		ENG_free(&run);
 		LCK_close(&lk);
+		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
@@ -342,6 +433,7 @@ main(int argc, char **argv)
 	if ((rc = confine(query, &lg)) != 0) {
 		ENG_free(&run);
 		LCK_close(&lk);
+		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
 	}
@@ -362,6 +454,7 @@ main(int argc, char **argv)
 		print_reasons(&run, &lg);
 		ENG_free(&run);
 		LCK_close(&lk);
+		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
@@ -395,6 +488,7 @@ main(int argc, char **argv)
 		    dec.offset);
 	ENG_free(&run);
 	LCK_close(&lk);
+	servers_free(&sv, &cf);
 	LOG_close(&lg);
 	return rc;
 }

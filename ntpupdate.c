@@ -18,6 +18,7 @@
 #include "common/lock.h"
 #include "common/log.h"
 #include "common/priv.h"
+#include "common/report.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -34,6 +35,7 @@ struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
 	int force; /* --force: set the clock even under another time daemon */
+	int json;  /* -j: one JSON document instead of the ntpdate-style lines */
 };
 
 static const struct option longopts[] = {
@@ -41,6 +43,7 @@ static const struct option longopts[] = {
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "query", no_argument, NULL, 'q' },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "unprivileged-port", no_argument, NULL, 'u' },
@@ -55,7 +58,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "usage: ntpupdate [-46bBdjqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
 	    "                 [--max-distance seconds] [--gap ms] [--force] [server[:port] ...]\n");
 }
 
@@ -72,6 +75,7 @@ help(void)
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
 	    "      --force           set the clock even when another time daemon runs\n"
+	    "  -j, --json            one JSON document for the run instead of the lines\n"
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
@@ -110,7 +114,7 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdjqsuvhV", longopts, NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(argv[optind - 1], err);
@@ -127,6 +131,9 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			break;
 		case 'd':
 			o->debug = 1;
+			break;
+		case 'j':
+			o->json = 1;
 			break;
 		case 'q':
 			o->query = 1;
@@ -154,6 +161,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 			return bad_option(argv[optind - 1], "unknown option");
 		}
 	}
+	if (o->json && o->debug)
+		return bad_option("-j", "cannot be combined with -d (both write to stdout)");
 	*first_server = optind;
 	return 0;
 }
@@ -295,15 +304,43 @@ servers_free(struct servers *sv, struct cnf *cf)
 	free(sv->argv);
 }
 
+/* -j: the document for this run (run NULL: it never started). */
+static void
+print_json(const struct eng_run *run, const struct dec_result *dec, const char *action, int changed,
+    int rc, const char *error, const struct dmn_report *dr)
+{
+	const char *names[DMN_MAX_FOUND];
+	struct rep_done done;
+	size_t i;
+
+	memset(&done, 0, sizeof(done));
+	done.action = action;
+	done.changed = changed;
+	done.exit_code = rc;
+	done.error = error;
+	if (run != NULL && run->have_result) {
+		done.have_offset = 1;
+		done.offset = dec->offset;
+		done.bound = run->result.bound;
+	}
+	for (i = 0; dr != NULL && i < dr->n; i++)
+		names[i] = dr->found[i].what;
+	done.daemons = names;
+	done.n_daemons = dr != NULL ? dr->n : 0;
+	REP_json_update(stdout, run, dec, &done);
+}
+
 /* Another time daemon keeps this clock?  Setting: refuse with one line
  * (exit 5) unless --force.  -q/-d: say what was found, and go on. */
 static int
-check_daemons(const struct opts *o, int query, const struct log *lg)
+check_daemons(const struct opts *o, int query, const struct log *lg, struct dmn_report *found)
 {
 	struct dmn_report r;
 	size_t i;
 
-	if (DMN_detect("", CLK_kernel_status(), &r) == 0) {
+	DMN_detect("", CLK_kernel_status(), &r);
+	*found = r;
+	if (r.n == 0) {
 		if (o->debug)
 			LOG_info(lg, "time daemons: none found");
 		return 0;
@@ -387,6 +424,8 @@ main(int argc, char **argv)
 	struct lck lk = { -1, "" };
 	struct cnf cf;
 	struct servers sv;
+	struct dmn_report found;
+	const char *error = NULL;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
 	struct dec_policy pol;
@@ -394,8 +433,11 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	/* lines mixed with stderr come out in order */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
 	memset(&cf, 0, sizeof(cf));
+	memset(&found, 0, sizeof(found));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
@@ -408,11 +450,15 @@ main(int argc, char **argv)
 		LOG_info(&lg, "servers: %s", sv.from != NULL ? sv.from : CLI_DEFAULT_SERVER " (none given or configured)");
 	query = o.query || o.debug;
 	if (!query && (rc = take_lock(&o, &lk, &lg)) != 0) {
+		if (o.json)
+			print_json(NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
 	}
-	if ((rc = check_daemons(&o, query, &lg)) != 0) {
+	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
+		if (o.json)
+			print_json(NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -442,16 +488,25 @@ main(int argc, char **argv)
 
 	if (o.debug)
 		print_debug(&run, &lg);
-	if (o.query) {
+	if (o.query && !o.json) {
 		for (i = 0; i < (int)run.n_src; i++) {
 			const struct eng_source *s = &run.src[i];
+			/* as ntpdate 4.2.8p15: no line for a name that did not resolve */
+			if (s->end == END_UNRESOLVED)
+				continue;
 			LOG_info(&lg, "server %s, stratum %d, offset %+.6f, delay %.5f", s->addr,
-			    s->have_est ? s->cand.stratum : 0, s->have_est ? s->est.offset : 0.0,
-			    s->have_est ? s->est.delay : 0.0);
+			    s->have_est ? s->cand.stratum : 0, s->have_est ? REP_no_minus_zero(s->est.offset, 6) : 0.0,
+			    s->have_est ? REP_ntpdate_delay(s->est.delay) : 0.0);
 		}
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
+		if (o.json) {
+			DEC_policy_init(&pol, o.common.max_step);
+			clock_gettime(CLOCK_REALTIME, &now);
+			DEC_decide(&run, &pol, &now, &dec);
+			print_json(&run, &dec, "no-server", 0, EXIT_NOSERVER, dec.reason, &found);
+		}
 		ENG_free(&run);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
@@ -465,14 +520,15 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &now);
 	DEC_decide(&run, &pol, &now, &dec);
 	step = dec.step;
-	if (o.debug || o.verbose)
-		LOG_info(&lg, "offset %+.6f +/- %.6f sec", dec.offset, run.result.bound);
+	if (o.debug || (o.verbose && !o.json))
+		LOG_info(&lg, "offset %+.6f +/- %.6f sec", REP_no_minus_zero(dec.offset, 6), run.result.bound);
 
 	rc = EXIT_SET;
 	if (!query) {
 		if (dec.action == DEC_REFUSE) {
 			LOG_err(&lg, "refusing to %s the clock: %s", step ? "step" : "slew", dec.reason);
 			rc = EXIT_REFUSED;
+			error = dec.reason;
 		} else if ((step ? CLK_step(CLK_linux(), dec.offset) : CLK_slew(CLK_linux(), dec.offset)) < 0) {
 			int e = errno;
 			if (e == EPERM || e == EACCES)
@@ -481,11 +537,16 @@ main(int argc, char **argv)
 			else
 				LOG_err(&lg, "cannot %s the clock: %s", step ? "step" : "slew", strerror(e));
 			rc = EXIT_CLOCK;
+			error = strerror(e);
 		}
 	}
-	if (rc == EXIT_SET)
+	if (rc == EXIT_SET && !o.json)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
-		    dec.offset);
+		    REP_no_minus_zero(dec.offset, 6));
+	if (o.json)
+		print_json(&run, &dec,
+		    query ? "query" : rc == EXIT_REFUSED ? "refused" : rc == EXIT_CLOCK ? "failed" : step ? "step" : "slew",
+		    !query && rc == EXIT_SET, rc, error, &found);
 	ENG_free(&run);
 	LCK_close(&lk);
 	servers_free(&sv, &cf);

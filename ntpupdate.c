@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/clock.h"
@@ -19,6 +20,7 @@
 #include "common/log.h"
 #include "common/priv.h"
 #include "common/report.h"
+#include "common/timesync.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -426,6 +428,7 @@ main(int argc, char **argv)
 	struct servers sv;
 	struct dmn_report found;
 	const char *error = NULL;
+	int tsy = -1;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
 	struct dec_policy pol;
@@ -476,6 +479,9 @@ main(int argc, char **argv)
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);
+	/* systemd's time-sync flag: its directory is opened while we may */
+	if (!query)
+		tsy = TSY_open("");
 	if ((rc = confine(query, &lg)) != 0) {
 		ENG_free(&run);
 		LCK_close(&lk);
@@ -539,6 +545,12 @@ main(int argc, char **argv)
 			rc = EXIT_CLOCK;
 			error = strerror(e);
 		}
+	}
+	if (!query && rc == EXIT_SET) {
+		if (TSY_mark(tsy) < 0 && tsy >= 0)
+			LOG_err(&lg, "clock set, but cannot touch %s/%s: %s", TSY_DIR, TSY_FLAG, strerror(errno));
+	} else if (tsy >= 0) {
+		close(tsy);
 	}
 	if (rc == EXIT_SET && !o.json)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,

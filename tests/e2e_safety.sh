@@ -138,6 +138,23 @@ if [ -n "$CONFINED" ]; then
 	wait $A
 fi
 
+# --- systemd's time-sync flag ----------------------------------------------------
+if [ -n "$CONFINED" ]; then
+	FLAG=/run/systemd/timesync/synchronized
+	rm -rf /run/systemd
+	shimrun "${U[@]}" -p 1 127.0.0.1:$PORT_slew
+	ok "not booted with systemd: no flag made" '[ $RC -eq 0 ] && [ ! -e /run/systemd ]'
+	mkdir -p /run/systemd/system
+	shimrun "${U[@]}" -q -p 1 127.0.0.1:$PORT_slew
+	ok "systemd, -q: no flag" '[ $RC -eq 0 ] && [ ! -e $FLAG ]'
+	shimrun "${U[@]}" --max-step 1 -p 1 127.0.0.1:$PORT_ten
+	ok "systemd, a refused set: no flag" '[ $RC -eq 3 ] && [ ! -e $FLAG ]'
+	shimrun "${U[@]}" -p 1 127.0.0.1:$PORT_slew
+	ok "systemd, a successful set: $FLAG made (under the seccomp filter)" \
+		'[ $RC -eq 0 ] && [ -f $FLAG ] && [ -z "$ERR" ]'
+	rm -rf /run/systemd
+fi
+
 # --- least privilege at the clock call ----------------------------------------
 ST=$TMP/status
 : >"$ST"

@@ -51,6 +51,26 @@ else
 	ok "systemd-analyze available (tests/install-deps.sh installs systemd)" false
 fi
 
+# --- the man pages ----------------------------------------------------------------
+if command -v mandoc >/dev/null; then
+	run mandoc -Tlint -W style "$TOP/man/ntpupdate.8" "$TOP/man/ntpquery.1"
+	lint=$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -v "referenced manual not found" | grep -v "mandoc.db" | grep -v "^$")
+	[ -n "$lint" ] && echo "$lint"
+	ok "mandoc -Tlint: clean (but for pages not installed here)" '[ -z "$lint" ]'
+else
+	ok "mandoc available (tests/install-deps.sh installs it)" false
+fi
+ok "ntpquery is in section 1" 'grep -q "^\.Dt NTPQUERY 1$" "$TOP/man/ntpquery.1" && [ ! -e "$TOP/man/ntpquery.8" ]'
+for tool in ntpupdate ntpquery; do
+	page=$(ls "$TOP"/man/$tool.[18])
+	missing=""
+	for opt in $("$TOP/$tool" --help | grep -oE -- "--[a-z][a-z0-9-]+" | sort -u); do
+		grep -q -- "Fl -${opt#--}\b" "$page" || missing="$missing $opt"
+	done
+	ok "$tool: every long option of --help is in its man page" '[ -z "$missing" ] || { echo "   missing:$missing"; false; }'
+done
+ok "ntpupdate(8) has a section on migrating from ntpdate" 'grep -q "^\.Sh MIGRATING FROM NTPDATE" "$TOP/man/ntpupdate.8"'
+
 # the shipped defaults file parses, and names no server
 mkdir -p "$TMP/etc/default"
 cp "$TOP/dist/ntpupdate.default" "$TMP/etc/default/ntpupdate"

@@ -340,7 +340,10 @@ check_daemons(const struct opts *o, int query, const struct log *lg, struct dmn_
 	struct dmn_report r;
 	size_t i;
 
-	DMN_detect("", CLK_kernel_status(), &r);
+	long maxerror = -1;
+	int status = CLK_kernel_status(&maxerror);
+
+	DMN_detect("", status, maxerror, &r);
 	*found = r;
 	if (r.n == 0) {
 		if (o->debug)
@@ -459,14 +462,6 @@ main(int argc, char **argv)
 		LOG_close(&lg);
 		return rc;
 	}
-	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
-		if (o.json)
-			print_json(NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
-		LCK_close(&lk);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return rc;
-	}
 	ENG_config_from_cli(&eng, &o.common);
 	ENG_init(&run, &eng);
 	if (ENG_add_args(&run, sv.arg, sv.n, warn_log, &lg, err, sizeof(err)) < 0) {
@@ -476,6 +471,16 @@ main(int argc, char **argv)
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return EXIT_USAGE;
+	}
+	/* after the arguments, so a usage error comes first and alone */
+	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
+		if (o.json)
+			print_json(NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
+		ENG_free(&run);
+		LCK_close(&lk);
+		servers_free(&sv, &cf);
+		LOG_close(&lg);
+		return rc;
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);

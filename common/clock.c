@@ -110,12 +110,13 @@ CLK_slew(const struct clk_driver *d, double offset)
 }
 
 int
-CLK_kernel_status(void)
+CLK_kernel_status(long *maxerror_us)
 {
 	struct timex tx;
 
 	memset(&tx, 0, sizeof(tx)); /* modes 0: read only */
 	if (adjtimex(&tx) < 0)
 		return -1;
+	*maxerror_us = tx.maxerror;
 	return tx.status;
 }

@@ -35,8 +35,9 @@ int CLK_step(const struct clk_driver *d, double offset);
 /* Slew through a driver, with the same refusal. */
 int CLK_slew(const struct clk_driver *d, double offset);
 
-/* The kernel clock's status word (adjtimex STA_* bits), read only; -1
- * when it cannot be read.  For the daemon check (common/daemon.h). */
-int CLK_kernel_status(void);
+/* The kernel clock's status word (adjtimex STA_* bits) and its maximum
+ * error in microseconds, read only; -1 when they cannot be read.  For
+ * the daemon check (common/daemon.h). */
+int CLK_kernel_status(long *maxerror_us);
 
 #endif

@@ -286,7 +286,7 @@ check_units(const char *root, struct dmn_report *r)
 }
 
 size_t
-DMN_detect(const char *root, int kernel_status, struct dmn_report *r)
+DMN_detect(const char *root, int kernel_status, long maxerror_us, struct dmn_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (root == NULL)
@@ -297,9 +297,12 @@ DMN_detect(const char *root, int kernel_status, struct dmn_report *r)
 	check_pidfiles(root, r);
 	check_sockets(root, r);
 	check_units(root, r);
-	/* A daemon disciplining the kernel clock turns the PLL on and marks
-	 * the clock synchronised; a one-shot set does neither. */
-	if (kernel_status >= 0 && (kernel_status & STA_PLL) && !(kernel_status & STA_UNSYNC))
-		add(r, "the kernel clock is under PLL discipline (adjtimex status %#x)", (unsigned)kernel_status);
+	/* A daemon disciplining the kernel clock turns the PLL on, marks the
+	 * clock synchronised and keeps its maximum error fresh; a one-shot
+	 * set does none of these. */
+	if (kernel_status >= 0 && (kernel_status & STA_PLL) && !(kernel_status & STA_UNSYNC) &&
+	    maxerror_us >= 0 && maxerror_us < DMN_MAXERROR_FRESH_US)
+		add(r, "the kernel clock is under PLL discipline (adjtimex status %#x, maximum error %.3f s)",
+		    (unsigned)kernel_status, maxerror_us / 1e6);
 	return r->n;
 }

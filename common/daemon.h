@@ -10,6 +10,11 @@
 
 #define DMN_MAX_FOUND 8
 #define DMN_NTP_PORT 123
+/* A daemon disciplining the kernel clock refreshes its maximum error at
+ * every update (at most every 1024 s); the kernel adds 500 us to it each
+ * second.  Above this it has not been refreshed for half an hour or more:
+ * the daemon is gone, though STA_PLL stays on for hours. */
+#define DMN_MAXERROR_FRESH_US 1000000L
 
 /* One thing found, as a phrase that names it:
  * "chronyd (pid 812) is bound to UDP port 123". */
@@ -24,9 +29,10 @@ struct dmn_report {
 
 /* Look for another time daemon.  root: "" for this machine, or a
  * directory standing in for / (its proc/, run/), for tests.
- * kernel_status: the adjtimex() status word (CLK_kernel_status), or -1
- * when unknown.  Fills r (r->n == 0: nothing found) and returns r->n. */
-size_t DMN_detect(const char *root, int kernel_status, struct dmn_report *r);
+ * kernel_status, maxerror_us: the adjtimex() status word and maximum
+ * error (CLK_kernel_status), status -1 when unknown.  Fills r (r->n == 0:
+ * nothing found) and returns r->n. */
+size_t DMN_detect(const char *root, int kernel_status, long maxerror_us, struct dmn_report *r);
 
 /* Parse one line of /proc/net/udp or /proc/net/udp6.  Returns 0 with
  * the local port and socket inode, or -1 for a header or a line that is

@@ -96,7 +96,7 @@ withetc "$ETC" "${U[@]}" -q
 ok "a bad option in NTPOPTIONS: exit 2, says where it came from" \
 	'[ $RC -eq 2 ] && echo "$ERR" | grep -q "^ntpupdate: --no-such-option: unknown option" && echo "$ERR" | grep -q "NTPOPTIONS in /etc/default/ntpupdate"'
 printf 'NTPSERVER=typo\nNTPSERVERS=127.0.0.1:%s\n' "$PORT_a" >"$ETC/default/ntpupdate"
-withetc "$ETC" "${U[@]}" -q -p 1
+withetc "$ETC" env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG=/dev/null "${U[@]}" -q -p 1
 ok "an unknown variable: a warning with file and line, the run goes on" \
 	'[ $RC -eq 0 ] && [ "$ERR" = "ntpupdate: /etc/default/ntpupdate:1: unknown variable NTPSERVER ignored" ]'
 

@@ -10,6 +10,18 @@ SUITE=e2e_safety
 U=("${WRAP[@]}" "$BIN/ntpupdate")
 CONFINED=${NTP_TESTS_CONFINED:-}
 
+# holds_lock PID: wait (up to 10 s, valgrind starts slowly) until run PID
+# has taken the lock and written its pid into it
+holds_lock() {
+	local i
+	for i in $(seq 1 500); do
+		[ "$(cat /run/ntpupdate.lock 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.02
+	done
+	echo "   run $1 never took the lock"
+	return 1
+}
+
 start_server ten --offset 10
 start_server twenty --offset 20
 start_server slew --offset 0.2
@@ -84,11 +96,11 @@ ok "--help names exits 5 and 6 and --force" \
 if [ -n "$CONFINED" ]; then
 	LOG2=$TMP/shim2.log
 	: >"$LOG2"
-	# run A: two samples 1 s apart, it holds the lock about 1 s
-	env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG="$LOG2" "${U[@]}" -p 2 --gap 1000 127.0.0.1:$PORT_ten \
+	# run A: two samples 2 s apart, it holds the lock about 2 s
+	env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG="$LOG2" "${U[@]}" -p 2 --gap 2000 127.0.0.1:$PORT_ten \
 		>"$TMP/a.out" 2>"$TMP/a.err" &
 	A=$!
-	sleep 0.3
+	holds_lock $A
 	# run B: its own deadline (one sample, 0.2 s) ends while A still runs
 	shimrun "${U[@]}" -p 1 -t 0.2 127.0.0.1:$PORT_twenty
 	echo "   second run while the first holds the lock -> rc=$RC: $ERR"
@@ -108,7 +120,7 @@ if [ -n "$CONFINED" ]; then
 	env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG="$LOG2" "${U[@]}" -p 2 --gap 1000 127.0.0.1:$PORT_ten \
 		>"$TMP/a.out" 2>"$TMP/a.err" &
 	A=$!
-	sleep 0.3
+	holds_lock $A
 	run env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG="$LOG2" "${U[@]}" -p 2 --gap 1000 127.0.0.1:$PORT_twenty
 	wait $A
 	echo "   clock calls of two overlapping runs, in order: $(tr '\n' ' ' <"$LOG2")"
@@ -120,7 +132,7 @@ if [ -n "$CONFINED" ]; then
 	env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG=/dev/null "${U[@]}" -p 4 --gap 2000 127.0.0.1:$PORT_ten \
 		>/dev/null 2>&1 &
 	A=$!
-	sleep 0.3
+	holds_lock $A
 	kill -KILL $A
 	wait $A 2>/dev/null
 	ok "killed holder: the lock file stays, with its pid" '[ "$(cat /run/ntpupdate.lock)" = "$A" ]'
@@ -132,7 +144,7 @@ if [ -n "$CONFINED" ]; then
 	env LD_PRELOAD="$SHIM" CLOCKSHIM_LOG=/dev/null "${U[@]}" -p 2 --gap 1000 127.0.0.1:$PORT_ten \
 		>/dev/null 2>&1 &
 	A=$!
-	sleep 0.3
+	holds_lock $A
 	run "${U[@]}" -q -p 1 127.0.0.1:$PORT_slew
 	ok "-q during a set: answers at once (exit 0)" '[ $RC -eq 0 ] && lt "$ELAPSED" "$(slack 0.4)"'
 	wait $A

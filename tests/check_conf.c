@@ -177,8 +177,7 @@ START_TEST(t_load_order)
 	struct cnf_paths p = { d, ch, ns };
 	char cmd[256];
 
-	strcpy(dir, "/tmp/check_conf.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_tmpdir(dir, "check_conf");
 	snprintf(d, sizeof(d), "%s/default", dir);
 	snprintf(ch, sizeof(ch), "%s/chrony.conf", dir);
 	snprintf(ns, sizeof(ns), "%s/ntp.conf", dir);
@@ -222,8 +221,7 @@ START_TEST(t_load_order)
 	mkdir(cmd, 0755);
 	ck_assert_int_eq(CNF_load(&p, &c, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_rmtree(dir);
 }
 END_TEST
 

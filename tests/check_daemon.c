@@ -45,16 +45,13 @@ fdlink(long pid, int fd, const char *target)
 static void
 setup(void)
 {
-	strcpy(root, "/tmp/check_daemon.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_tmpdir(root, "check_daemon");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_rmtree(root);
 }
 
 #define UDP_HDR "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"

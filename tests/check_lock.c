@@ -16,17 +16,14 @@ static char dir[64], path[128];
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/check_lock.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_tmpdir(dir, "check_lock");
 	snprintf(path, sizeof(path), "%s/lock", dir);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_rmtree(dir);
 }
 
 static struct timespec

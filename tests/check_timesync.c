@@ -14,16 +14,13 @@ static char root[64];
 static void
 setup(void)
 {
-	strcpy(root, "/tmp/check_timesync.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_tmpdir(root, "check_timesync");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_rmtree(root);
 }
 
 static int

@@ -8,24 +8,9 @@
 set -u
 cd "$(dirname "$0")/.."
 SRC=$PWD
-npass=0
-nfail=0
-ok() {
-	local name=$1
-	shift
-	if eval "$@"; then
-		npass=$((npass + 1))
-		echo "ok: $name"
-	else
-		nfail=$((nfail + 1))
-		echo "FAIL: $name"
-		echo "   condition: $*"
-	fi
-}
-summary() {
-	echo "package: $npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-}
+SUITE=package
+. tests/lib.sh
+RC= ELAPSED= OUT= ERR= # what lib.sh's ok shows of a failed check
 if [ "$(id -u)" != 0 ]; then
 	echo "package.sh: needs root (it installs the package)"
 	nfail=1
@@ -39,7 +24,6 @@ if dpkg -s ntpupdate >/dev/null 2>&1; then
 	exit 1
 fi
 
-TMP=$(mktemp -d /tmp/ntpupdate-pkg.XXXXXX)
 POLICY=/usr/sbin/policy-rc.d
 restore_policy() {
 	if [ -e "$TMP/policy-rc.d.saved" ]; then
@@ -48,12 +32,12 @@ restore_policy() {
 		rm -f "$POLICY"
 	fi
 }
-cleanup() {
+pkg_cleanup() {
 	dpkg -s ntpupdate >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=600 purge -y -q ntpupdate >/dev/null 2>&1
 	restore_policy
-	rm -rf "$TMP"
+	cleanup # lib.sh's: the scratch directory
 }
-trap cleanup EXIT
+trap pkg_cleanup EXIT
 
 # --- build from the files git knows, as a fresh checkout has them ------------
 mkdir -p "$TMP/ntpupdate-src"
@@ -112,3 +96,4 @@ apt-get -o DPkg::Lock::Timeout=600 purge -y -q ntpupdate >"$TMP/purge.log" 2>&1
 ok "purge removes it all" \
 	'! dpkg -s ntpupdate >/dev/null 2>&1 && [ ! -e /usr/sbin/ntpupdate ] && [ ! -e /lib/systemd/system/ntpupdate.service ] && [ ! -e /etc/default/ntpupdate ]'
 summary
+[ "$nfail" -eq 0 ]

@@ -125,8 +125,10 @@ on_sigsys(int sig, siginfo_t *si, void *uc)
 }
 
 /* Everything a run does after the set-up: time, memory, sockets to
- * servers (and syslog), reading files (resolver, TLS trust store, key
- * files), the clock call, the lock and the time-sync flag file. */
+ * servers (and syslog), reading files (resolver, TLS trust store and its
+ * p11-kit modules, key files), the clock call, the lock and the time-sync
+ * flag file.  Never: starting programs, ptrace, mounts, module loading,
+ * namespaces, keyrings, bpf, changing ids or capabilities. */
 static const int allowed[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(close), SCMP_SYS(lseek),
@@ -147,6 +149,10 @@ static const int allowed[] = {
 	SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid),
 	SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid), SCMP_SYS(uname),
 	SCMP_SYS(sysinfo), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
+	SCMP_SYS(getppid), SCMP_SYS(getresuid), SCMP_SYS(getresgid), SCMP_SYS(getcwd),
+	SCMP_SYS(statfs), SCMP_SYS(fstatfs), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
+	SCMP_SYS(alarm), SCMP_SYS(setitimer), SCMP_SYS(getitimer), SCMP_SYS(membarrier),
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
 	SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall), SCMP_SYS(tgkill),

@@ -1,6 +1,7 @@
 /* ntpquery: the same measurement as ntpupdate, shown in full and never
  * touching the clock.  options -> engine -> table / -v detail / JSON /
  * monitoring status. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/report.h"
+#include "common/sysops.h"
 #include "common/version.h"
 
 /* Exit codes without -w/-c. */
@@ -191,12 +193,18 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	return 0;
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_stderr(void *ctx, const char *msg)
+warn_names(const struct eng_run *run)
 {
-	(void)ctx;
-	fprintf(stderr, "ntpquery: %s\n", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			fprintf(stderr, "ntpquery: %s\n", t);
+	}
 }
 
 /* Monitoring-plugin status line and exit code, as check_ntp_time prints
@@ -212,9 +220,14 @@ monitoring(const struct eng_run *run, const struct dec_result *dec, const struct
 
 	if (!run->have_result) {
 		st = o->quiet ? MON_UNKNOWN : MON_CRITICAL;
-		if (run->n_src == 1) {
+		why[0] = '\0';
+		if (run->n_names == 1)
+			REP_name_text(run, &run->names[0], why, sizeof(why));
+		if (why[0] != '\0') {
+			/* the one name did not resolve: that is the reason */
+		} else if (run->n_src == 1) {
 			char r[256];
-			ENG_source_reason(run, &run->src[0], r, sizeof(r));
+			REP_source_reason(run, &run->src[0], r, sizeof(r));
 			snprintf(why, sizeof(why), "%s: %s", run->src[0].addr_port, r);
 		} else {
 			snprintf(why, sizeof(why), "%s (%zu queried)", dec->reason, run->n_src);
@@ -283,6 +296,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -291,6 +305,7 @@ main(int argc, char **argv)
 	char err[400], **srv;
 	static struct cnf cf;
 
+	NET_guard_stdio();
 	/* lines mixed with stderr come out in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
@@ -302,28 +317,37 @@ main(int argc, char **argv)
 		fprintf(stderr, "ntpquery: %s\n", err);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	rc = ENG_add_args(&run, srv, n_srv, warn_stderr, NULL, err, sizeof(err));
+	if (SYS_init(&world) < 0) {
+		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
+		free(srv);
+		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.max_inflight = NET_socket_budget();
+	rc = ENG_init(&run, &eng, &world.ops);
+	if (rc == 0)
+		rc = ENG_add_args(&run, srv, n_srv, err, sizeof(err));
 	free(srv);
 	if (rc < 0) {
-		fprintf(stderr, "ntpquery: %s\n", err);
+		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
+	warn_names(&run);
 	DEC_policy_init(&pol, o.common.max_step);
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 
 	if (o.json) {
-		REP_json(stdout, &run, &dec, o.numeric);
+		REP_json(stdout, &run, &dec, o.numeric, &now, "ntpquery");
 	} else if (mon && !o.verbose) {
 		/* the status line alone, as a monitoring plugin prints it */
 	} else {
 		if (o.verbose)
 			REP_legend(stdout);
-		REP_table(stdout, &run, o.numeric);
+		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
 		if (o.verbose)
 			for (k = 0; k < run.n_src; k++)
@@ -334,5 +358,6 @@ main(int argc, char **argv)
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
 	ENG_free(&run);
+	SYS_free(&world);
 	return rc;
 }

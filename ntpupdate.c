@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/priv.h"
 #include "common/report.h"
+#include "common/sysops.h"
 #include "common/timesync.h"
 #include "common/version.h"
 
@@ -169,39 +170,15 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 	return 0;
 }
 
+/* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run, const struct log *lg)
+print_debug(const struct eng_run *run)
 {
-	size_t i, j;
-	char reason[256], t[4][64];
+	size_t i;
 
-	for (i = 0; i < run->n_src; i++) {
-		const struct eng_source *s = &run->src[i];
-		LOG_info(lg, "source %s (%s)", s->addr_port, s->given);
-		for (j = 0; j < s->n_req; j++) {
-			const struct eng_request *r = &s->req[j];
-			ENG_request_text(r, reason, sizeof(reason));
-			if (r->outcome == REQ_OK) {
-				const struct flt_sample *x = &s->samples[r->sample];
-				const NTP_ts ts[4] = { x->t1, x->t2, x->t3, x->t4 };
-				size_t k;
-				for (k = 0; k < 4; k++)
-					NTT_format_ts(ts[k], run->start_real.tv_sec, t[k], sizeof(t[k]));
-				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
-				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
-				LOG_info(lg, "    t1 %s  t2 %s", t[0], t[1]);
-				LOG_info(lg, "    t3 %s  t4 %s", t[2], t[3]);
-			} else {
-				LOG_info(lg, "  request %zu: %s", j + 1, reason);
-			}
-		}
-		if (s->have_est)
-			LOG_info(lg, "  filter (%s): offset %+.6f delay %.6f jitter %.6f root distance %.6f",
-			    FLT_estimator_name(s->est.estimator), s->est.offset, s->est.delay,
-			    s->est.jitter, s->est.root_distance);
-		ENG_source_reason(run, s, reason, sizeof(reason));
-		LOG_info(lg, "  verdict: %s", reason);
-	}
+	for (i = 0; i < run->n_src; i++)
+		REP_source_detail(stdout, run, &run->src[i]);
+	fputc('\n', stdout);
 }
 
 static void
@@ -216,16 +193,23 @@ print_reasons(const struct eng_run *run, const struct log *lg)
 	else
 		LOG_err(lg, "no server suitable for synchronization found");
 	for (i = 0; i < run->n_src; i++) {
-		ENG_source_reason(run, &run->src[i], reason, sizeof(reason));
+		REP_source_reason(run, &run->src[i], reason, sizeof(reason));
 		LOG_err(lg, "  %s: %s", run->src[i].addr_port, reason);
 	}
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_log(void *ctx, const char *msg)
+print_name_problems(const struct eng_run *run, const struct log *lg)
 {
-	LOG_err(ctx, "%s", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			LOG_err(lg, "%s", t);
+	}
 }
 
 /* Where the servers of this run come from. */
@@ -308,8 +292,8 @@ servers_free(struct servers *sv, struct cnf *cf)
 
 /* -j: the document for this run (run NULL: it never started). */
 static void
-print_json(const struct eng_run *run, const struct dec_result *dec, const char *action, int changed,
-    int rc, const char *error, const struct dmn_report *dr)
+print_json(const struct eng_run *run, const struct dec_result *dec, const struct timespec *now,
+    const char *action, int changed, int rc, const char *error, const struct dmn_report *dr)
 {
 	const char *names[DMN_MAX_FOUND];
 	struct rep_done done;
@@ -329,7 +313,7 @@ print_json(const struct eng_run *run, const struct dec_result *dec, const char *
 		names[i] = dr->found[i].what;
 	done.daemons = names;
 	done.n_daemons = dr != NULL ? dr->n : 0;
-	REP_json_update(stdout, run, dec, &done);
+	REP_json_update(stdout, run, dec, now, &done);
 }
 
 /* Another time daemon keeps this clock?  Setting: refuse with one line
@@ -340,10 +324,9 @@ check_daemons(const struct opts *o, int query, const struct log *lg, struct dmn_
 	struct dmn_report r;
 	size_t i;
 
-	long maxerror = -1;
-	int status = CLK_kernel_status(&maxerror);
+	struct clk_kernel k;
 
-	DMN_detect("", status, maxerror, &r);
+	DMN_detect("", CLK_kernel_status(&k) == 0 ? &k : NULL, &r);
 	*found = r;
 	if (r.n == 0) {
 		if (o->debug)
@@ -425,6 +408,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
 	struct log lg;
 	struct lck lk = { -1, "" };
 	struct cnf cf;
@@ -439,6 +423,7 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	NET_guard_stdio();
 	/* lines mixed with stderr come out in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
@@ -457,16 +442,25 @@ main(int argc, char **argv)
 	query = o.query || o.debug;
 	if (!query && (rc = take_lock(&o, &lk, &lg)) != 0) {
 		if (o.json)
-			print_json(NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
+			print_json(NULL, NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
 	}
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, sv.arg, sv.n, warn_log, &lg, err, sizeof(err)) < 0) {
-		LOG_err(&lg, "%s", err);
+	if (SYS_init(&world) < 0) {
+		LOG_err(&lg, "cannot start: %s", strerror(errno));
+		LCK_close(&lk);
+		servers_free(&sv, &cf);
+		LOG_close(&lg);
+		return EXIT_NOSERVER;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.max_inflight = NET_socket_budget();
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    ENG_add_args(&run, sv.arg, sv.n, err, sizeof(err)) < 0) {
+		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -475,8 +469,9 @@ main(int argc, char **argv)
 	/* after the arguments, so a usage error comes first and alone */
 	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
 		if (o.json)
-			print_json(NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
+			print_json(NULL, NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
 		ENG_free(&run);
+		SYS_free(&world);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -489,6 +484,7 @@ main(int argc, char **argv)
 		tsy = TSY_open("");
 	if ((rc = confine(query, &lg)) != 0) {
 		ENG_free(&run);
+		SYS_free(&world);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -498,7 +494,9 @@ main(int argc, char **argv)
 	ENG_run(&run);
 
 	if (o.debug)
-		print_debug(&run, &lg);
+		print_debug(&run);
+	if (run.have_result)
+		print_name_problems(&run, &lg);
 	if (o.query && !o.json) {
 		for (i = 0; i < (int)run.n_src; i++) {
 			const struct eng_source *s = &run.src[i];
@@ -506,7 +504,8 @@ main(int argc, char **argv)
 			if (s->end == END_UNRESOLVED)
 				continue;
 			LOG_info(&lg, "server %s, stratum %d, offset %+.6f, delay %.5f", s->addr,
-			    s->have_est ? s->cand.stratum : 0, s->have_est ? REP_no_minus_zero(s->est.offset, 6) : 0.0,
+			    s->have_est ? ENG_cand(&run, s)->stratum : 0,
+			    s->have_est ? REP_no_minus_zero(s->est.offset, 6) : 0.0,
 			    s->have_est ? REP_ntpdate_delay(s->est.delay) : 0.0);
 		}
 	}
@@ -515,10 +514,11 @@ main(int argc, char **argv)
 		if (o.json) {
 			DEC_policy_init(&pol, o.common.max_step);
 			clock_gettime(CLOCK_REALTIME, &now);
-			DEC_decide(&run, &pol, &now, &dec);
-			print_json(&run, &dec, "no-server", 0, EXIT_NOSERVER, dec.reason, &found);
+			DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
+			print_json(&run, &dec, &now, "no-server", 0, EXIT_NOSERVER, dec.reason, &found);
 		}
 		ENG_free(&run);
+		SYS_free(&world);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -529,8 +529,12 @@ main(int argc, char **argv)
 	pol.force_step = o.force_step;
 	pol.force_slew = o.force_slew;
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 	step = dec.step;
+	if (query && dec.action == DEC_REFUSE)
+		/* a dry run tells what the real one would do */
+		LOG_err(&lg, "a real run would refuse to %s the clock: %s", step ? "step" : "slew",
+		    dec.reason);
 	if (o.debug || (o.verbose && !o.json))
 		LOG_info(&lg, "offset %+.6f +/- %.6f sec", REP_no_minus_zero(dec.offset, 6), run.result.bound);
 
@@ -561,10 +565,11 @@ main(int argc, char **argv)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    REP_no_minus_zero(dec.offset, 6));
 	if (o.json)
-		print_json(&run, &dec,
+		print_json(&run, &dec, &now,
 		    query ? "query" : rc == EXIT_REFUSED ? "refused" : rc == EXIT_CLOCK ? "failed" : step ? "step" : "slew",
 		    !query && rc == EXIT_SET, rc, error, &found);
 	ENG_free(&run);
+	SYS_free(&world);
 	LCK_close(&lk);
 	servers_free(&sv, &cf);
 	LOG_close(&lg);

@@ -188,9 +188,9 @@ CLI_common_defaults(struct cli_common *c)
 	memset(c, 0, sizeof(*c));
 	c->family = AF_UNSPEC;
 	c->samples = 0;
-	c->timeout = 1.0;
-	c->gap = 2.0;
-	c->max_distance = 1.5;
+	c->timeout = CLI_DEF_TIMEOUT;
+	c->gap = CLI_DEF_GAP_MS / 1000.0;
+	c->max_distance = CLI_DEF_MAX_DISTANCE;
 	c->max_step = -1;
 }
 

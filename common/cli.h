@@ -7,6 +7,13 @@
 #include <stddef.h>
 
 #define CLI_DEFAULT_SERVER "pool.ntp.org"
+/* Option defaults, written once: the defaults, --help and the range
+ * checks all use these. */
+#define CLI_DEF_TIMEOUT 1.0       /* -t, seconds */
+#define CLI_DEF_GAP_MS 2000       /* --gap */
+#define CLI_DEF_MAX_DISTANCE 1.5  /* --max-distance, seconds */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
 #define CLI_DEFAULT_PORT "123"
 #define CLI_HOST_MAX 254
 #define CLI_MAX_SAMPLES 8 /* -p limit */
@@ -63,13 +70,14 @@ enum { CLI_OPT_MAX_STEP = 256, CLI_OPT_MAX_DISTANCE, CLI_OPT_GAP, CLI_OPT_TOOL =
 #define CLI_HELP_SAMPLES                                                     \
 	"  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
 #define CLI_HELP_TIMEOUT                                                     \
-	"  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	"  -t, --timeout SEC     wait SEC seconds for each reply (default " CLI_STR(CLI_DEF_TIMEOUT) ")\n"
 #define CLI_HELP_LIMITS                                                      \
-	"      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n" \
-	"      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	"      --max-distance SEC reject servers whose root distance is SEC or more (default " \
+	CLI_STR(CLI_DEF_MAX_DISTANCE) ")\n"                                         \
+	"      --gap MS          minimum spacing between requests to one server (default " \
+	CLI_STR(CLI_DEF_GAP_MS) ")\n"
 
-/* Defaults: policy sampling, 1 s timeout, 2000 ms gap, 1.5 s distance,
- * no step limit. */
+/* Defaults (CLI_DEF_*): policy sampling, no step limit. */
 void CLI_common_defaults(struct cli_common *c);
 
 /* Handle option opt (as getopt_long returned it) with argument arg.

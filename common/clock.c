@@ -110,13 +110,16 @@ CLK_slew(const struct clk_driver *d, double offset)
 }
 
 int
-CLK_kernel_status(long *maxerror_us)
+CLK_kernel_status(struct clk_kernel *k)
 {
 	struct timex tx;
 
 	memset(&tx, 0, sizeof(tx)); /* modes 0: read only */
 	if (adjtimex(&tx) < 0)
 		return -1;
-	*maxerror_us = tx.maxerror;
-	return tx.status;
+	k->status = tx.status;
+	k->maxerror_us = tx.maxerror;
+	k->offset = tx.offset;
+	k->freq = tx.freq;
+	return 0;
 }

@@ -286,7 +286,7 @@ check_units(const char *root, struct dmn_report *r)
 }
 
 size_t
-DMN_detect(const char *root, int kernel_status, long maxerror_us, struct dmn_report *r)
+DMN_detect(const char *root, const struct clk_kernel *k, struct dmn_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (root == NULL)
@@ -298,11 +298,13 @@ DMN_detect(const char *root, int kernel_status, long maxerror_us, struct dmn_rep
 	check_sockets(root, r);
 	check_units(root, r);
 	/* A daemon disciplining the kernel clock turns the PLL on, marks the
-	 * clock synchronised and keeps its maximum error fresh; a one-shot
-	 * set does none of these. */
-	if (kernel_status >= 0 && (kernel_status & STA_PLL) && !(kernel_status & STA_UNSYNC) &&
-	    maxerror_us >= 0 && maxerror_us < DMN_MAXERROR_FRESH_US)
-		add(r, "the kernel clock is under PLL discipline (adjtimex status %#x, maximum error %.3f s)",
-		    (unsigned)kernel_status, maxerror_us / 1e6);
+	 * clock synchronised, keeps its maximum error fresh, and has it
+	 * correct a frequency or work off an offset; a one-shot set does
+	 * none of these, and a daemon that only initialised the kernel and
+	 * left does not correct anything. */
+	if (k != NULL && (k->status & STA_PLL) && !(k->status & STA_UNSYNC) && k->maxerror_us >= 0 &&
+	    k->maxerror_us < DMN_MAXERROR_FRESH_US && (k->freq != 0 || k->offset != 0))
+		add(r, "the kernel clock is under PLL discipline (adjtimex status %#x, frequency %+.3f ppm, "
+		    "maximum error %.3f s)", (unsigned)k->status, k->freq / 65536.0, k->maxerror_us / 1e6);
 	return r->n;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "clock.h"
+
 #define DMN_MAX_FOUND 8
 #define DMN_NTP_PORT 123
 /* A daemon disciplining the kernel clock refreshes its maximum error at
@@ -28,11 +30,10 @@ struct dmn_report {
 };
 
 /* Look for another time daemon.  root: "" for this machine, or a
- * directory standing in for / (its proc/, run/), for tests.
- * kernel_status, maxerror_us: the adjtimex() status word and maximum
- * error (CLK_kernel_status), status -1 when unknown.  Fills r (r->n == 0:
+ * directory standing in for / (its proc/, run/), for tests.  kernel:
+ * what CLK_kernel_status said, NULL when unknown.  Fills r (r->n == 0:
  * nothing found) and returns r->n. */
-size_t DMN_detect(const char *root, int kernel_status, long maxerror_us, struct dmn_report *r);
+size_t DMN_detect(const char *root, const struct clk_kernel *kernel, struct dmn_report *r);
 
 /* Parse one line of /proc/net/udp or /proc/net/udp6.  Returns 0 with
  * the local port and socket inode, or -1 for a header or a line that is

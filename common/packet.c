@@ -103,7 +103,7 @@ frame_trailer(const uint8_t *buf, size_t len, size_t *n_ext, size_t *ext_len, si
 		size_t left = r.len - r.pos;
 		uint16_t type, flen;
 
-		if (left == 4 || left == 20 || left == 24) {
+		if (left == PKT_MAC_NAK_LEN || left == PKT_MAC_LEN_16 || left == PKT_MAC_LEN_20) {
 			*mac_len = left;
 			*n_ext = n;
 			*ext_len = r.pos;
@@ -269,6 +269,7 @@ static const struct {
 	{ "distance", "root distance above the limit" },
 	{ "delay", "round-trip delay negative or too large" },
 	{ "kod", "Kiss-o'-Death" },
+	{ "auth", "authentication failed" },
 };
 
 const char *

@@ -12,6 +12,19 @@
 
 static char root[64];
 
+/* the kernel's discipline state: status, maximum error (us), offset,
+ * frequency (ppm << 16) */
+static const struct clk_kernel *
+kern(int status, long maxerror_us, long offset, long freq)
+{
+	static struct clk_kernel k;
+	k.status = status;
+	k.maxerror_us = maxerror_us;
+	k.offset = offset;
+	k.freq = freq;
+	return &k;
+}
+
 static void
 put(const char *rel, const char *text)
 {
@@ -91,9 +104,9 @@ START_TEST(t_nothing)
 	struct dmn_report r;
 
 	put("proc/net/udp", UDP_HDR);
-	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_UNSYNC, 16000000, 0, 0), &r), 0);
 	/* no proc at all, unknown kernel status: nothing, no crash */
-	ck_assert_uint_eq(DMN_detect("/nonexistent", -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect("/nonexistent", NULL, &r), 0);
 }
 END_TEST
 
@@ -109,7 +122,7 @@ START_TEST(t_port_owner_named)
 	fdlink(812, 3, "socket:[1]");
 	fdlink(812, 5, "socket:[23456]");
 	fdlink(812, 6, "socket:[23457]");
-	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, 0, &r), 1);
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_UNSYNC, 16000000, 0, 0), &r), 1);
 	ck_assert_str_eq(r.found[0].what, "chronyd (pid 812) is bound to UDP port 123");
 }
 END_TEST
@@ -120,7 +133,7 @@ START_TEST(t_port_owner_unknown)
 
 	/* the socket's owner cannot be seen (another user, no privilege) */
 	put("proc/net/udp", UDP_CHRONY);
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 1);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
 	ck_assert_str_eq(r.found[0].what, "a process (socket inode 23456) is bound to UDP port 123");
 }
 END_TEST
@@ -132,7 +145,7 @@ START_TEST(t_ntpserve_is_no_daemon)
 	put("proc/net/udp", UDP_CHRONY);
 	put("proc/77/comm", "ntpserve\n");
 	fdlink(77, 4, "socket:[23456]");
-	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_UNSYNC, 16000000, 0, 0), &r), 0);
 }
 END_TEST
 
@@ -143,21 +156,21 @@ START_TEST(t_pidfile_live_and_stale)
 
 	put("run/chrony/chronyd.pid", "4242\n");
 	/* no process 4242: stale */
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 	/* pid reused by another program: stale */
 	put("proc/4242/comm", "sshd\n");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 	put("proc/4242/comm", "chronyd\n");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 1);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
 	ck_assert_str_eq(r.found[0].what, "chronyd (pid 4242, /run/chrony/chronyd.pid) is running");
 	/* garbage in the pid file: ignored */
 	put("run/chrony/chronyd.pid", "42x\n");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 	put("run/chrony/chronyd.pid", "-1\n");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 	put("run/ntpd.pid", "17");
 	put("proc/17/comm", "ntpd\n");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 1);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
 	ck_assert_str_eq(r.found[0].what, "ntpd (pid 17, /run/ntpd.pid) is running");
 	snprintf(self, sizeof(self), "%ld", (long)getpid());
 	ck_assert_int_eq(DMN_comm("", getpid(), self, sizeof(self)), 0);
@@ -173,7 +186,7 @@ START_TEST(t_units)
 	put("run/systemd/units/.keep", "");
 	snprintf(path, sizeof(path), "%s/run/systemd/units/invocation:systemd-timesyncd.service", root);
 	ck_assert_int_eq(symlink("0123456789abcdef0123456789abcdef", path), 0);
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 1);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
 	ck_assert_str_eq(r.found[0].what, "systemd-timesyncd.service is running");
 }
 END_TEST
@@ -182,20 +195,25 @@ START_TEST(t_kernel_pll)
 {
 	struct dmn_report r;
 
-	ck_assert_uint_eq(DMN_detect(root, STA_PLL, 20000, &r), 1);
+	/* a running ntpd: PLL on, synchronised, 20 ms, correcting 12.5 ppm */
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL, 20000, 0, 819200), &r), 1);
 	ck_assert_ptr_nonnull(strstr(r.found[0].what, "PLL discipline"));
-	ck_assert_ptr_nonnull(strstr(r.found[0].what, "maximum error 0.020 s"));
-	/* PLL on and synchronised, but the maximum error not refreshed for
-	 * half an hour: the daemon has gone (STA_PLL stays on for hours) */
-	ck_assert_uint_eq(DMN_detect(root, STA_PLL, DMN_MAXERROR_FRESH_US, &r), 0);
-	ck_assert_uint_eq(DMN_detect(root, STA_PLL, 8000000, &r), 0);
-	ck_assert_uint_eq(DMN_detect(root, STA_PLL, -1, &r), 0);
-	/* PLL left on, but no longer synchronised; a plain unsynchronised
-	 * clock; an unknown status: nothing */
-	ck_assert_uint_eq(DMN_detect(root, STA_PLL | STA_UNSYNC, 0, &r), 0);
-	ck_assert_uint_eq(DMN_detect(root, STA_UNSYNC, 0, &r), 0);
-	ck_assert_uint_eq(DMN_detect(root, 0, 0, &r), 0);
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_ptr_nonnull(strstr(r.found[0].what, "frequency +12.500 ppm, maximum error 0.020 s"));
+	/* working off an offset, no frequency yet */
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL, 20000, 3000, 0), &r), 1);
+	/* the maximum error not refreshed for half an hour: the daemon has
+	 * gone (STA_PLL stays on for hours) */
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL, DMN_MAXERROR_FRESH_US, 0, 819200), &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL, 8000000, 0, 819200), &r), 0);
+	/* a daemon that only initialised the kernel and left: nothing is
+	 * being corrected */
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL, 20000, 0, 0), &r), 0);
+	/* PLL left on but no longer synchronised; a plain unsynchronised
+	 * clock; an unknown state */
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_PLL | STA_UNSYNC, 20000, 0, 819200), &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_UNSYNC, 16000000, 0, 0), &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, kern(0, 20000, 0, 819200), &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 }
 END_TEST
 
@@ -206,10 +224,10 @@ START_TEST(t_stale_control_socket)
 
 	/* a plain file where the socket should be: nothing */
 	put("run/chrony/chronyd.sock", "");
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 	snprintf(path, sizeof(path), "%s/run/chrony/chronyd.sock", root);
 	unlink(path);
-	ck_assert_uint_eq(DMN_detect(root, -1, 0, &r), 0);
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
 }
 END_TEST
 

@@ -6,16 +6,15 @@
 #include "common/decide.h"
 #include "check_common.h"
 
-static struct eng_run run;
+static struct sel_result res;
 static struct dec_policy pol;
 static struct dec_result d;
 
 static void
 answer(double offset)
 {
-	memset(&run, 0, sizeof(run));
-	run.have_result = 1;
-	run.result.offset = offset;
+	memset(&res, 0, sizeof(res));
+	res.offset = offset;
 	DEC_policy_init(&pol, 86400);
 	pol.floor = 1700000000; /* the build date */
 }
@@ -24,7 +23,7 @@ static void
 decide_at(long long now_sec)
 {
 	struct timespec now = { (time_t)now_sec, 0 };
-	DEC_decide(&run, &pol, &now, &d);
+	DEC_decide(&res, 1, &pol, &now, &d);
 }
 
 START_TEST(t_max_step_on_a_sane_clock)

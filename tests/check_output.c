@@ -52,7 +52,7 @@ START_TEST(t_json_without_run)
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	REP_json_update(f, NULL, NULL, &d);
+	REP_json_update(f, NULL, NULL, NULL, &d);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "\"program\": \"ntpupdate\""));
 	ck_assert_ptr_nonnull(strstr(buf, "\"version\": \""));

@@ -8,6 +8,7 @@
 #include <cap-ng.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,6 +114,57 @@ filter_allows_a_run(void)
 	return status_field("Seccomp") == 2 ? 0 : 4;
 }
 
+static void *
+thread_fn(void *arg)
+{
+	return arg;
+}
+
+static int
+filter_allows_threads(void)
+{
+	char err[200];
+	pthread_t t;
+	void *back = NULL;
+	int r = PRV_seccomp("check_priv", 42, err, sizeof(err));
+
+	if (r == 1)
+		return 77;
+	if (r != 0)
+		return 1;
+	/* the resolver runs a thread per name */
+	if (pthread_create(&t, NULL, thread_fn, &r) != 0 || pthread_join(t, &back) != 0)
+		return 2;
+	return back == &r ? 0 : 3;
+}
+
+START_TEST(t_filter_allows_threads)
+{
+	int r = in_child(filter_allows_threads);
+	ck_assert(r == 0 || r == 77);
+}
+END_TEST
+
+static int
+filter_refuses_fork(void)
+{
+	char err[200];
+
+	if (PRV_seccomp("check_priv", 42, err, sizeof(err)) != 0)
+		return 77;
+	/* a new process (clone without CLONE_THREAD) traps */
+	if (fork() == 0)
+		_exit(0);
+	return 1;
+}
+
+START_TEST(t_filter_refuses_fork)
+{
+	int r = in_child(filter_refuses_fork);
+	ck_assert(r == 42 || r == 77);
+}
+END_TEST
+
 START_TEST(t_filter_allows_a_run)
 {
 	int r = in_child(filter_allows_a_run);
@@ -149,6 +201,8 @@ priv_suite(void)
 	ADD(tc, t_drop_keeps_only_sys_time);
 	ADD(tc, t_filter_allows_a_run);
 	ADD(tc, t_filter_violation_is_a_clear_exit);
+	ADD(tc, t_filter_allows_threads);
+	ADD(tc, t_filter_refuses_fork);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,7 +9,7 @@
  * anything; CLOCKSHIM_SLEWING=1 makes adjtime report a slew in progress.
  *   CLOCKSHIM_PLL=1      reads report a kernel clock under PLL discipline
  *                        (STA_PLL set, STA_UNSYNC clear, maximum error
- *                        20 ms), as a running ntpd keeps it
+ *                        20 ms, +12.5 ppm), as a running ntpd keeps it
  *   CLOCKSHIM_STATUS=file  at each clock-changing call, append the
  *                        CapEff, NoNewPrivs and Seccomp lines of
  *                        /proc/self/status: what the tool holds then */
@@ -110,6 +110,7 @@ timex_call(const char *who, struct timex *tx)
 		tx->tick = 10000;
 		tx->status = getenv("CLOCKSHIM_PLL") != NULL ? STA_PLL : STA_UNSYNC;
 		tx->maxerror = getenv("CLOCKSHIM_PLL") != NULL ? 20000 : 16000000;
+		tx->freq = getenv("CLOCKSHIM_PLL") != NULL ? 819200 : 0; /* +12.5 ppm */
 		return TIME_OK;
 	}
 	if (tx->modes & ADJ_SETOFFSET) {

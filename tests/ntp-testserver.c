@@ -329,7 +329,7 @@ main(int argc, char **argv)
 		nreq++;
 		if (logf != NULL) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			fprintf(logf, "request %lu %.6f\n", nreq, (double)now.tv_sec + now.tv_nsec / 1e9);
+			fprintf(logf, "request %lu %.6f %zd\n", nreq, (double)now.tv_sec + now.tv_nsec / 1e9, n);
 			fflush(logf);
 		}
 		if (c.drop_all || (long)nreq <= c.drop_first ||

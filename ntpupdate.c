@@ -348,20 +348,10 @@ check_daemons(const struct opts *o, int query, const struct log *lg, struct dmn_
 	return 0;
 }
 
-/* The longest a run may take: the engine's own deadline (every sample
- * spaced by the gap or the timeout, then one more timeout). */
-static double
-run_span(const struct cli_common *c)
-{
-	int n = c->samples > 0 ? c->samples : ENG_AUTO_SAMPLES;
-
-	return (n - 1) * fmax(c->gap, c->timeout) + c->timeout + 0.25;
-}
-
 /* One clock-setting run at a time: wait for another run's lock up to
  * this run's own deadline, then give up (exit 6). */
 static int
-take_lock(const struct opts *o, struct lck *lk, const struct log *lg)
+take_lock(double wait, struct lck *lk, const struct log *lg)
 {
 	struct timespec now, deadline;
 	char err[300];
@@ -373,16 +363,15 @@ take_lock(const struct opts *o, struct lck *lk, const struct log *lg)
 		return EXIT_LOCKED;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = NTT_timespec_add(&now, run_span(&o->common));
+	deadline = NTT_timespec_add(&now, wait);
 	r = LCK_take(lk, &deadline, &holder);
 	if (r == 0)
 		return 0;
 	if (r > 0 && holder > 0)
 		LOG_err(lg, "another ntpupdate run (pid %ld) holds %s; gave up after %.1f s",
-		    holder, lk->path, run_span(&o->common));
+		    holder, lk->path, wait);
 	else if (r > 0)
-		LOG_err(lg, "another ntpupdate run holds %s; gave up after %.1f s", lk->path,
-		    run_span(&o->common));
+		LOG_err(lg, "another ntpupdate run holds %s; gave up after %.1f s", lk->path, wait);
 	else
 		LOG_err(lg, "cannot lock %s: %s", lk->path, strerror(errno));
 	return EXIT_LOCKED;
@@ -440,13 +429,6 @@ main(int argc, char **argv)
 	if (o.debug)
 		LOG_info(&lg, "servers: %s", sv.from != NULL ? sv.from : CLI_DEFAULT_SERVER " (none given or configured)");
 	query = o.query || o.debug;
-	if (!query && (rc = take_lock(&o, &lk, &lg)) != 0) {
-		if (o.json)
-			print_json(NULL, NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return rc;
-	}
 	if (SYS_init(&world) < 0) {
 		LOG_err(&lg, "cannot start: %s", strerror(errno));
 		LCK_close(&lk);
@@ -466,7 +448,17 @@ main(int argc, char **argv)
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
-	/* after the arguments, so a usage error comes first and alone */
+	/* after the arguments, so a usage error comes first and alone; the
+	 * wait for another run is bounded by this run's own deadline */
+	if (!query && (rc = take_lock(ENG_span(&run), &lk, &lg)) != 0) {
+		if (o.json)
+			print_json(NULL, NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
+		ENG_free(&run);
+		SYS_free(&world);
+		servers_free(&sv, &cf);
+		LOG_close(&lg);
+		return rc;
+	}
 	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
 		if (o.json)
 			print_json(NULL, NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);

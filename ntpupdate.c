@@ -384,7 +384,7 @@ confine(int query, const struct log *lg)
 {
 	char err[200];
 
-	if (PRV_drop(!query, err, sizeof(err)) < 0 || PRV_seccomp(lg->prog, EXIT_CLOCK, err, sizeof(err)) < 0) {
+	if (PRV_drop(query ? -1 : CAP_SYS_TIME, err, sizeof(err)) < 0 || PRV_seccomp(lg->prog, EXIT_CLOCK, err, sizeof(err)) < 0) {
 		LOG_err(lg, "%s", err);
 		return EXIT_CLOCK;
 	}

@@ -40,18 +40,18 @@
 static const int sanitized = PRV_SANITIZED;
 
 int
-PRV_drop(int keep_time, char *err, size_t errlen)
+PRV_drop(int keep, char *err, size_t errlen)
 {
-	int had_time, can_bound;
+	int had, can_bound;
 
 	capng_get_caps_process();
-	had_time = capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_TIME) ||
-	    capng_have_capability(CAPNG_PERMITTED, CAP_SYS_TIME);
+	had = keep >= 0 && (capng_have_capability(CAPNG_EFFECTIVE, (unsigned)keep) ||
+	    capng_have_capability(CAPNG_PERMITTED, (unsigned)keep));
 	can_bound = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	capng_clear(CAPNG_SELECT_ALL);
-	if (keep_time && had_time) {
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_SYS_TIME);
-		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, CAP_SYS_TIME);
+	if (had) {
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)keep);
+		capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, (unsigned)keep);
 	}
 	/* The bounding set needs CAP_SETPCAP to shrink; without it, it stays
 	 * as it is, and no_new_privs keeps anything in it from being gained

@@ -9,11 +9,14 @@
 
 #include <stddef.h>
 
+#include <linux/capability.h> /* CAP_SYS_TIME and the others */
+
 /* Drop every capability from every set (effective, permitted,
  * inheritable, ambient, and the bounding set when allowed), keeping
- * CAP_SYS_TIME in the effective and permitted sets when keep_time and
- * it is held; then set no_new_privs.  0, or -1 with a reason in err. */
-int PRV_drop(int keep_time, char *err, size_t errlen);
+ * capability keep (ntpupdate: CAP_SYS_TIME; -1: none) in the effective
+ * and permitted sets when it is held; then set no_new_privs.  0, or -1
+ * with a reason in err. */
+int PRV_drop(int keep, char *err, size_t errlen);
 
 /* Install the seccomp allow-list.  A system call outside it prints
  * "prog: seccomp: system call N (name) is not allowed; this is a bug"

@@ -26,7 +26,12 @@ while time.time() < end:
     except socket.timeout: pass
 ' &
 PIDS+=($!)
-sleep 0.2
+# wait until it is bound (127.0.0.54:53 is 3600007F:0035): before that a
+# query is refused at once, not left unanswered
+for i in $(seq 1 250); do
+	grep -q " 3600007F:0035 " /proc/net/udp && break
+	sleep 0.02
+done
 printf 'nameserver 127.0.0.54\noptions timeout:30 attempts:3\n' >"$TMP/resolv.conf"
 # in a private mount namespace: the resolver configuration is ours
 inns() {

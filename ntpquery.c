@@ -14,6 +14,8 @@
 #include "common/conf.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
+#include "common/nts_cli.h"
 #include "common/report.h"
 #include "common/sysops.h"
 #include "common/version.h"
@@ -43,10 +45,14 @@ struct opts {
 	int n_host;
 	const char *port;         /* --port: for servers given without one */
 	int quiet;                /* -q: UNKNOWN, not CRITICAL, without an answer */
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -64,9 +70,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpquery [-46jnqv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
+	    "usage: ntpquery [-46jnqv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [-H host] [--port port] [--max-step seconds]\n"
-	    "                [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+	    "                [--max-distance seconds] [--gap ms]\n"
+	    "                [--keyfile-format ntpd|chrony] [--nts [--nts-ca file] [--nts-cache dir]]\n"
+	    "                [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -75,8 +84,13 @@ help(void)
 	usage(stdout);
 	printf("\n"
 	    "Query NTP servers (default %s) and show what each said and why it was\n"
-	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
+	    "used or rejected.  Never touches the clock; needs no privileges.\n"
+	    "server#KEYID authenticates that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"
@@ -89,6 +103,7 @@ help(void)
 	    "  -q, --quiet           monitoring: UNKNOWN instead of CRITICAL without an answer\n"
 	    "      --max-step SEC    report that ntpupdate --max-step SEC would refuse\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -126,8 +141,16 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:H:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:H:qhV", longopts,
+	    NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
+		if (r < 0)
+			return bad_option(o, argv[optind - 1], err);
+		if (r > 0)
+			continue;
+		r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(o, argv[optind - 1], err);
 		if (r > 0)
@@ -189,6 +212,8 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		if (o->crit < 0)
 			o->crit = o->warn > MON_DEFAULT_CRIT ? o->warn : MON_DEFAULT_CRIT;
 	}
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
+		return bad_option(o, "--nts", err);
 	*first = optind;
 	return 0;
 }
@@ -275,14 +300,19 @@ server_list(const struct opts *o, char **args, int n, struct cnf *cf, char ***ou
 		const char *a = i < o->n_host ? o->host[i] : i - o->n_host < n ? args[i - o->n_host]
 									: cf->servers[i];
 		char *buf = (char *)(list + total) + (size_t)i * (CLI_HOST_MAX + 24);
-		const char *colon = strchr(a, ':');
-		int has_port = a[0] == '[' ? strstr(a, "]:") != NULL : colon != NULL && strchr(colon + 1, ':') == NULL;
+		/* host[:port][#keyid]: the port goes before a key suffix */
+		const char *hash = strchr(a, '#');
+		int hl = hash != NULL ? (int)(hash - a) : (int)strlen(a);
+		const char *key = hash != NULL ? hash : "";
+		const char *colon = memchr(a, ':', (size_t)hl);
+		int has_port = a[0] == '[' ? memmem(a, (size_t)hl, "]:", 2) != NULL
+					   : colon != NULL && memchr(colon + 1, ':', (size_t)(hl - (colon + 1 - a))) == NULL;
 		if (o->port == NULL || has_port)
 			snprintf(buf, CLI_HOST_MAX + 24, "%s", a);
 		else if (colon != NULL)
-			snprintf(buf, CLI_HOST_MAX + 24, "[%s]:%s", a, o->port); /* a bare IPv6 address */
+			snprintf(buf, CLI_HOST_MAX + 24, "[%.*s]:%s%s", hl, a, o->port, key); /* bare IPv6 */
 		else
-			snprintf(buf, CLI_HOST_MAX + 24, "%s:%s", a, o->port);
+			snprintf(buf, CLI_HOST_MAX + 24, "%.*s:%s%s", hl, a, o->port, key);
 		list[k++] = buf;
 	}
 	*out = list;
@@ -294,9 +324,11 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
+	struct krn keys;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -309,29 +341,49 @@ main(int argc, char **argv)
 	/* lines mixed with stderr come out in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&o, 0, sizeof(o));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
 	mon = o.monitoring;
+	/* -H hosts, --port, or the configured servers */
 	if (server_list(&o, argv + first, argc - first, &cf, &srv, &n_srv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", err);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
+	/* keys first: a bad key file is a usage error before anything is sent */
+	rc = KRN_prepare(&keys, &o.auth, srv, n_srv, err, sizeof(err));
+	free(srv);
+	if (rc < 0) {
+		fprintf(stderr, "ntpquery: %s\n", err);
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it\n", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		fprintf(stderr, "ntpquery: --nts and symmetric keys (-a, server#keyid) cannot be combined\n");
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
-		free(srv);
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
-	rc = ENG_init(&run, &eng, &world.ops);
-	if (rc == 0)
-		rc = ENG_add_args(&run, srv, n_srv, err, sizeof(err));
-	free(srv);
-	if (rc < 0) {
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
@@ -349,15 +401,23 @@ main(int argc, char **argv)
 			REP_legend(stdout);
 		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
+		if (o.verbose && keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			printf("\n%s\n", err);
+		}
 		if (o.verbose)
-			for (k = 0; k < run.n_src; k++)
+			for (k = 0; k < run.n_src; k++) {
 				REP_source_detail(stdout, &run, &run.src[k]);
+				NTS_detail(stdout, &nts, k);
+			}
 	}
 	if (mon)
 		rc = monitoring(&run, &dec, &o);
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
+	NTS_finish(&nts, stderr, "ntpquery");
 	ENG_free(&run);
 	SYS_free(&world);
+	KRN_free(&keys);
 	return rc;
 }

@@ -16,8 +16,10 @@
 #include "common/daemon.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
 #include "common/lock.h"
 #include "common/log.h"
+#include "common/nts_cli.h"
 #include "common/priv.h"
 #include "common/report.h"
 #include "common/sysops.h"
@@ -39,10 +41,14 @@ struct opts {
 	int force_step, force_slew, debug, query, use_syslog, verbose;
 	int force; /* --force: set the clock even under another time daemon */
 	int json;  /* -j: one JSON document instead of the ntpdate-style lines */
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
+	struct nts_run *nts;      /* --nts, --nts-ca, --nts-cache */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
+	NTS_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -61,8 +67,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpupdate [-46bBdjqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
-	    "                 [--max-distance seconds] [--gap ms] [--force] [server[:port] ...]\n");
+	    "usage: ntpupdate [-46bBdjqsuv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                 [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "                 [--max-distance seconds] [--gap ms] [--keyfile-format ntpd|chrony]\n"
+	    "                 [--nts [--nts-ca file] [--nts-cache dir]] [--force]\n"
+	    "                 [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -72,13 +81,18 @@ help(void)
 	printf("\n"
 	    "Set the system clock once from NTP servers (default %s).\n"
 	    "A server is host, host:port, an IPv4 address, an IPv6 address or [v6]:port;\n"
-	    "every address a name resolves to is queried.\n\n"
+	    "every address a name resolves to is queried; server#KEYID authenticates\n"
+	    "that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    CLI_HELP_AUTH_E
 	    "      --force           set the clock even when another time daemon runs\n"
 	    "  -j, --json            one JSON document for the run instead of the lines\n"
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
@@ -87,6 +101,7 @@ help(void)
 	    "  -v, --verbose         print the version and the error bound\n"
 	    "      --max-step SEC    refuse to change the clock by more than SEC seconds\n"
 	    CLI_HELP_LIMITS
+	    NTS_HELP
 	    "  -h, --help            show this help\n"
 	    "  -V, --version         show the version\n"
 	    "\n"
@@ -117,8 +132,13 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdjqsuvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "bBdjqsuvhV", longopts,
+	    NULL)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(argv[optind - 1], err);
 		if (r > 0)
@@ -166,18 +186,22 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 	}
 	if (o->json && o->debug)
 		return bad_option("-j", "cannot be combined with -d (both write to stdout)");
+	if (NTS_ready(o->nts, argv, err, sizeof(err)) < 0)
+		return bad_option("--nts", err);
 	*first_server = optind;
 	return 0;
 }
 
 /* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run)
+print_debug(const struct eng_run *run, const struct nts_run *nts)
 {
 	size_t i;
 
-	for (i = 0; i < run->n_src; i++)
+	for (i = 0; i < run->n_src; i++) {
 		REP_source_detail(stdout, run, &run->src[i]);
+		NTS_detail(stdout, nts, i);
+	}
 	fputc('\n', stdout);
 }
 
@@ -228,6 +252,7 @@ configure(int argc, char **argv, struct opts *o, int first, struct cnf *cf, stru
 {
 	char err[400];
 	int i, n, rc;
+	struct nts_run *nts;
 
 	sv->arg = argv + first;
 	sv->n = argc - first;
@@ -254,7 +279,10 @@ configure(int argc, char **argv, struct opts *o, int first, struct cnf *cf, stru
 		for (i = 1; i < argc; i++)
 			sv->argv[cf->n_options + (size_t)i] = argv[i];
 		n = argc + (int)cf->n_options;
+		nts = o->nts;
 		memset(o, 0, sizeof(*o));
+		NTS_run_init(nts, NTPUPDATE_BUILD_EPOCH);
+		o->nts = nts;
 		optind = 0;
 		if ((rc = parse_args(n, sv->argv, o, &first)) != 0) {
 			fprintf(stderr, "ntpupdate: (options from NTPOPTIONS in %s)\n", cf->options_from);
@@ -395,9 +423,11 @@ int
 main(int argc, char **argv)
 {
 	struct opts o;
+	struct nts_run nts;
 	struct eng_config eng;
 	struct eng_run run;
 	struct sys_world world;
+	struct krn keys;
 	struct log lg;
 	struct lck lk = { -1, "" };
 	struct cnf cf;
@@ -418,9 +448,12 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&cf, 0, sizeof(cf));
 	memset(&found, 0, sizeof(found));
+	NTS_run_init(&nts, NTPUPDATE_BUILD_EPOCH);
+	o.nts = &nts;
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
+	/* no server given: servers and NTPOPTIONS from the configuration */
 	if ((rc = configure(argc, argv, &o, first, &cf, &sv)) != 0) {
 		servers_free(&sv, &cf);
 		return rc;
@@ -429,21 +462,42 @@ main(int argc, char **argv)
 	if (o.debug)
 		LOG_info(&lg, "servers: %s", sv.from != NULL ? sv.from : CLI_DEFAULT_SERVER " (none given or configured)");
 	query = o.query || o.debug;
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, sv.arg, sv.n, err, sizeof(err)) < 0) {
+		LOG_err(&lg, "%s", err);
+		KRN_free(&keys);
+		servers_free(&sv, &cf);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		LOG_err(&lg, "warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it", keys.path, keys.kf.mode);
+	if (keys.loaded && nts.enabled) {
+		LOG_err(&lg, "--nts and symmetric keys (-a, server#keyid) cannot be combined");
+		KRN_free(&keys);
+		servers_free(&sv, &cf);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
 	if (SYS_init(&world) < 0) {
 		LOG_err(&lg, "cannot start: %s", strerror(errno));
-		LCK_close(&lk);
+		KRN_free(&keys);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
 	eng.max_inflight = NET_socket_budget();
 	if (ENG_init(&run, &eng, &world.ops) < 0 ||
-	    ENG_add_args(&run, sv.arg, sv.n, err, sizeof(err)) < 0) {
+	    (nts.enabled ? NTS_add_args(&nts, &run, keys.args, keys.n_args, err, sizeof(err))
+	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
 		SYS_free(&world);
-		LCK_close(&lk);
+		KRN_free(&keys);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return EXIT_USAGE;
@@ -455,6 +509,7 @@ main(int argc, char **argv)
 			print_json(NULL, NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
 		return rc;
@@ -464,6 +519,7 @@ main(int argc, char **argv)
 			print_json(NULL, NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -477,6 +533,7 @@ main(int argc, char **argv)
 	if ((rc = confine(query, &lg)) != 0) {
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -485,8 +542,13 @@ main(int argc, char **argv)
 
 	ENG_run(&run);
 
-	if (o.debug)
-		print_debug(&run);
+	if (o.debug) {
+		if (keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			LOG_info(&lg, "%s", err);
+		}
+		print_debug(&run, &nts);
+	}
 	if (run.have_result)
 		print_name_problems(&run, &lg);
 	if (o.query && !o.json) {
@@ -509,8 +571,12 @@ main(int argc, char **argv)
 			DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 			print_json(&run, &dec, &now, "no-server", 0, EXIT_NOSERVER, dec.reason, &found);
 		}
+		/* the cookies left are kept for the next run (after the reasons:
+		 * the sources' NTS facts go with it) */
+		NTS_finish(&nts, stderr, "ntpupdate");
 		ENG_free(&run);
 		SYS_free(&world);
+		KRN_free(&keys);
 		LCK_close(&lk);
 		servers_free(&sv, &cf);
 		LOG_close(&lg);
@@ -560,8 +626,10 @@ main(int argc, char **argv)
 		print_json(&run, &dec, &now,
 		    query ? "query" : rc == EXIT_REFUSED ? "refused" : rc == EXIT_CLOCK ? "failed" : step ? "step" : "slew",
 		    !query && rc == EXIT_SET, rc, error, &found);
+	NTS_finish(&nts, stderr, "ntpupdate");
 	ENG_free(&run);
 	SYS_free(&world);
+	KRN_free(&keys);
 	LCK_close(&lk);
 	servers_free(&sv, &cf);
 	LOG_close(&lg);

@@ -161,6 +161,56 @@ serves_only(const char *comm)
 	return 0;
 }
 
+/* chronyd started with -x never touches the clock (a server only): an
+ * argument "-x", or a cluster of chronyd's flag letters holding x. */
+static int
+hands_off(const char *root, long pid, const char *comm)
+{
+	char path[512], buf[4096];
+	size_t n, i;
+	FILE *f;
+
+	if (strcmp(comm, "chronyd") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/proc/%ld/cmdline", root, pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (i = 0; i < n; i += strlen(buf + i) + 1) {
+		const char *a = buf + i;
+		if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && strspn(a + 1, "dqQrRsvx46") == strlen(a + 1) &&
+		    strchr(a + 1, 'x') != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The inode of the unix socket bound at path, from /proc/net/unix; 0
+ * when none is listed. */
+static unsigned long
+unix_inode(const char *root, const char *path)
+{
+	char file[512], line[700];
+	unsigned long found = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/proc/net/unix", root);
+	f = fopen(file, "re");
+	if (f == NULL)
+		return 0;
+	while (found == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char p[600] = "";
+		unsigned long ino;
+		if (sscanf(line, "%*x: %*x %*x %*x %*x %*x %lu %599s", &ino, p) == 2 && strcmp(p, path) == 0)
+			found = ino;
+	}
+	fclose(f);
+	return found;
+}
+
 static void
 check_port(const char *root, const char *table, struct dmn_report *r)
 {
@@ -188,7 +238,7 @@ check_port(const char *root, const char *table, struct dmn_report *r)
 		seen[n_seen++] = ino;
 		pid = ino != 0 ? socket_owner(root, ino) : -1;
 		if (pid > 0 && DMN_comm(root, pid, comm, sizeof(comm)) == 0) {
-			if (!serves_only(comm))
+			if (!serves_only(comm) && !hands_off(root, pid, comm))
 				add(r, "%s (pid %ld) is bound to UDP port %d", comm, pid, DMN_NTP_PORT);
 		} else {
 			add(r, "a process (socket inode %lu) is bound to UDP port %d", ino, DMN_NTP_PORT);
@@ -240,7 +290,8 @@ check_pidfiles(const char *root, struct dmn_report *r)
 		if (end == buf || (*end != '\0' && *end != '\n') || pid <= 0)
 			continue;
 		/* a stale pid file names a dead process or a reused pid */
-		if (DMN_comm(root, pid, comm, sizeof(comm)) < 0 || strcmp(comm, pidfiles[i].comm) != 0)
+		if (DMN_comm(root, pid, comm, sizeof(comm)) < 0 || strcmp(comm, pidfiles[i].comm) != 0 ||
+		    hands_off(root, pid, comm))
 			continue;
 		add(r, "%s (pid %ld, %s) is running", comm, pid, pidfiles[i].path);
 	}
@@ -265,8 +316,13 @@ check_sockets(const char *root, struct dmn_report *r)
 		if (fd < 0)
 			continue;
 		/* a stale socket file refuses the connection */
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-			add(r, "%s answers on its control socket %s", ctlsockets[i].name, ctlsockets[i].path);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			unsigned long ino = unix_inode(root, sun.sun_path);
+			long pid = ino != 0 ? socket_owner(root, ino) : -1;
+			char comm[64];
+			if (!(pid > 0 && DMN_comm(root, pid, comm, sizeof(comm)) == 0 && hands_off(root, pid, comm)))
+				add(r, "%s answers on its control socket %s", ctlsockets[i].name, ctlsockets[i].path);
+		}
 		close(fd);
 	}
 }

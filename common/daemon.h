@@ -2,7 +2,9 @@
  * looks before it touches the clock, as ntpdate's bind to port 123 did:
  * a socket bound to UDP port 123, a kernel clock under PLL discipline,
  * the pid file, control socket or running systemd unit of chronyd, ntpd
- * or systemd-timesyncd.  Facts only; the tool decides and words them. */
+ * or systemd-timesyncd (not chronyd -x, which never touches the clock,
+ * nor ntpserve, which only serves).  Facts only; the tool decides and
+ * words them. */
 #ifndef DAEMON_H
 #define DAEMON_H
 

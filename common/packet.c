@@ -149,7 +149,11 @@ PKT_decode(const uint8_t *buf, size_t len, struct pkt *out)
 	p.poll = (int8_t)poll;
 	p.precision = (int8_t)prec;
 	p.refid = htonl(refid);
-	if (frame_trailer(buf + r.pos, len - r.pos, &p.n_ext, &p.ext_len, &p.mac_len) < 0)
+	/* NTPv3 and earlier have no extension fields: all of it is a MAC
+	 * (chronyd sends a whole SHA-2 digest there) */
+	if (p.version >= 1 && p.version <= 3)
+		p.mac_len = len - r.pos;
+	else if (frame_trailer(buf + r.pos, len - r.pos, &p.n_ext, &p.ext_len, &p.mac_len) < 0)
 		return PKT_ERR_EXTFIELD;
 	*out = p;
 	return PKT_OK;

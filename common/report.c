@@ -1,5 +1,6 @@
 /* report: table, legend, packet details, JSON. */
 #include "report.h"
+#include "auth_key.h"
 #include "version.h"
 
 #include <netdb.h>
@@ -135,6 +136,84 @@ display_name(const struct eng_run *run, const struct eng_source *s, int numeric,
 	return buf;
 }
 
+/* ---- authentication ------------------------------------------------ */
+
+int
+REP_auth_counts(const struct eng_source *s, unsigned *verified, unsigned *failed, int *last_fail)
+{
+	size_t i;
+
+	*verified = *failed = 0;
+	*last_fail = AUTH_OK;
+	if (s->auth == NULL || s->auth == &AUTH_none)
+		return 0;
+	for (i = 0; i < s->n_req; i++) {
+		const struct eng_request *r = &s->req[i];
+		if (r->have_reply && !(r->tests & PKT_T_AUTH) && r->outcome != REQ_NOAUTH)
+			(*verified)++;
+		if (r->tests & PKT_T_AUTH) {
+			(*failed)++;
+			*last_fail = r->auth_fail;
+		}
+		if (r->ignored_tests & PKT_T_AUTH) {
+			(*failed)++;
+			*last_fail = r->ignored_auth;
+		}
+	}
+	return 1;
+}
+
+/* What the source's method says of itself (the key it uses). */
+static void
+auth_describe(const struct eng_source *s, int brief, char *buf, size_t len)
+{
+	if (s->auth == &AUTH_key)
+		AKEY_describe(s->auth_ctx, brief, buf, len);
+	else if (len > 0)
+		buf[0] = '\0';
+}
+
+void
+REP_auth_text(const struct eng_source *s, char *buf, size_t len)
+{
+	unsigned ok, bad;
+	int last;
+	char d[96] = "";
+
+	if (!REP_auth_counts(s, &ok, &bad, &last)) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	auth_describe(s, 0, d, sizeof(d));
+	if (bad > 0)
+		snprintf(buf, len, "%s %s: %u repl%s verified, %u refused (%s)", s->auth->name, d, ok,
+		    ok == 1 ? "y" : "ies", bad, AUTH_fail_name(last));
+	else
+		snprintf(buf, len, "%s %s: %u repl%s verified", s->auth->name, d, ok, ok == 1 ? "y" : "ies");
+}
+
+/* The name column with the source's authentication tag ("#5", and '!'
+ * when a reply failed the check) kept visible at its end. */
+static void
+auth_tag_name(const struct eng_source *s, char *name, size_t len)
+{
+	unsigned ok, bad;
+	int last;
+	char tag[24] = "";
+	size_t tl, room;
+
+	if (!REP_auth_counts(s, &ok, &bad, &last))
+		return;
+	auth_describe(s, 1, tag, sizeof(tag) - 1);
+	if (bad > 0)
+		strlcat(tag, "!", sizeof(tag));
+	tl = strlen(tag);
+	room = NAME_WIDTH > tl ? NAME_WIDTH - tl : 0;
+	if (strlen(name) > room && room < len)
+		name[room] = '\0';
+	strlcat(name, tag, len);
+}
+
 void
 REP_table(FILE *f, const struct eng_run *run, int numeric, const struct timespec *now)
 {
@@ -150,6 +229,7 @@ REP_table(FILE *f, const struct eng_run *run, int numeric, const struct timespec
 		int stratum = 0;
 
 		display_name(run, s, numeric, name, sizeof(name));
+		auth_tag_name(s, name, sizeof(name));
 		if (strlen(name) > NAME_WIDTH)
 			name[NAME_WIDTH] = '\0';
 		if (s->n_samples > 0) {
@@ -371,6 +451,10 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 			fprintf(f, "  Sanity checks    : all passed\n");
 		}
 	}
+	if (s->auth != NULL && s->auth != &AUTH_none) {
+		REP_auth_text(s, reason, sizeof(reason));
+		fprintf(f, "  Authentication   : %s\n", reason);
+	}
 	if (s->have_est)
 		fprintf(f, "  Filter           : %s estimator, offset %+.9f s, delay %.9f s, jitter %.9f s, "
 		    "error bound %.9f s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
@@ -585,7 +669,9 @@ REP_source_reason(const struct eng_run *run, const struct eng_source *s, char *b
 				    s->n_req == 1 ? "" : "s", t);
 				return;
 			}
-		snprintf(buf, len, "no reply to %zu request%s", s->n_req, s->n_req == 1 ? "" : "s");
+		snprintf(buf, len, "no reply to %zu request%s%s", s->n_req, s->n_req == 1 ? "" : "s",
+		    s->auth == &AUTH_key ? " (a keyed server drops requests whose MAC it cannot "
+		    "verify: check the key ID and the key)" : "");
 		return;
 	}
 	snprintf(buf, len, "no usable reply");
@@ -732,6 +818,30 @@ json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
 	fputc('}', f);
 }
 
+/* ", "auth": ..." of a source: null without authentication. */
+static void
+json_auth(FILE *f, const struct eng_source *s)
+{
+	unsigned ok, bad;
+	int last;
+	char d[96] = "";
+
+	fputs(", \"auth\": ", f);
+	if (!REP_auth_counts(s, &ok, &bad, &last)) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"method\": ", f);
+	json_str(f, s->auth->name);
+	auth_describe(s, 0, d, sizeof(d));
+	kv_str(f, "detail", d);
+	if (s->n_req > 0 && s->req[0].areq.key_id != 0)
+		fprintf(f, ", \"key_id\": %u", (unsigned)s->req[0].areq.key_id);
+	fprintf(f, ", \"verified\": %u, \"refused\": %u", ok, bad);
+	kv_str(f, "last_failure", bad > 0 ? AUTH_fail_name(last) : NULL);
+	fputc('}', f);
+}
+
 /* The members of a run's document, for ntpquery's and ntpupdate's;
  * the caller closes the object. */
 static void
@@ -774,6 +884,7 @@ json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		kv_opt(f, "jitter", s->have_est, s->est.jitter);
 		kv_opt(f, "error_bound", s->have_est, s->est.root_distance);
 		kv_str(f, "estimator", s->have_est ? FLT_estimator_name(s->est.estimator) : NULL);
+		json_auth(f, s);
 		fputs(",\n     \"requests\": [", f);
 		for (j = 0; j < s->n_req; j++) {
 			const struct eng_request *r = &s->req[j];
@@ -805,6 +916,10 @@ json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 			fputs("null", f);
 		fputs(", \"failed_tests\": ", f);
 		json_tests(f, b != NULL ? b->tests : 0);
+		if (s->stage != NULL && s->stage->json != NULL) {
+			fputs(",\n     \"stage\": ", f);
+			s->stage->json(s->stage_ctx, f);
+		}
 		fputc('}', f);
 	}
 	fputs("\n  ],\n  \"result\": {", f);

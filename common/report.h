@@ -92,4 +92,11 @@ const char *REP_leap_text(unsigned leap);
  * "none").  out must hold 64 bytes. */
 const char *REP_refid(const struct pkt *p, char *out, size_t len);
 
+/* A source's authentication: replies verified and refused, the last
+ * reason (enum auth_fail).  Returns 0 when it has none. */
+int REP_auth_counts(const struct eng_source *s, unsigned *verified, unsigned *failed, int *last_fail);
+
+/* One line: "symmetric key 5 (AES128): 4 replies verified". */
+void REP_auth_text(const struct eng_source *s, char *buf, size_t len);
+
 #endif

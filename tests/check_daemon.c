@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/timex.h>
 #include <unistd.h>
 
@@ -217,6 +219,83 @@ START_TEST(t_kernel_pll)
 }
 END_TEST
 
+/* put a NUL-separated command line for pid */
+static void
+cmdline(long pid, const char *args, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/%ld/cmdline", root, pid);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(args, 1, len, f), len);
+	fclose(f);
+}
+
+START_TEST(t_chronyd_x_is_no_daemon)
+{
+	struct dmn_report r;
+	static const char with_x[] = "/usr/sbin/chronyd\0-x\0-u\0root\0-f\0/tmp/c.conf";
+	static const char cluster[] = "chronyd\0-dx\0";
+	static const char without[] = "/usr/sbin/chronyd\0-F\0" "1\0-u\0_chrony";
+	static const char user_x[] = "chronyd\0-u\0x\0";
+
+	/* on port 123 */
+	put("proc/net/udp", UDP_CHRONY);
+	put("proc/812/comm", "chronyd\n");
+	fdlink(812, 5, "socket:[23456]");
+	cmdline(812, with_x, sizeof(with_x));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
+	cmdline(812, cluster, sizeof(cluster));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
+	cmdline(812, without, sizeof(without));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
+	/* "x" as the argument of -u is no -x */
+	cmdline(812, user_x, sizeof(user_x));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
+	/* by its pid file */
+	put("proc/net/udp", UDP_HDR);
+	put("run/chrony/chronyd.pid", "812\n");
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
+	cmdline(812, with_x, sizeof(with_x));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
+}
+END_TEST
+
+START_TEST(t_live_control_socket)
+{
+	struct dmn_report r;
+	struct sockaddr_un sun;
+	static const char with_x[] = "chronyd\0-x\0";
+	static const char plain[] = "chronyd\0";
+	char line[300];
+	int fd;
+
+	put("run/chrony/.keep", "");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/run/chrony/chronyd.sock", root);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	/* a live socket whose owner cannot be seen: a daemon */
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
+	ck_assert_str_eq(r.found[0].what, "chronyd answers on its control socket /run/chrony/chronyd.sock");
+	/* its owner is a chronyd -x: no daemon; a plain chronyd: one */
+	snprintf(line, sizeof(line), "Num       RefCount Protocol Flags    Type St Inode Path\n"
+	    "0000000000000000: 00000002 00000000 00000000 0002 01 555 %s\n", sun.sun_path);
+	put("proc/net/unix", line);
+	put("proc/99/comm", "chronyd\n");
+	fdlink(99, 3, "socket:[555]");
+	cmdline(99, with_x, sizeof(with_x));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 0);
+	cmdline(99, plain, sizeof(plain));
+	ck_assert_uint_eq(DMN_detect(root, NULL, &r), 1);
+	close(fd);
+}
+END_TEST
+
 START_TEST(t_stale_control_socket)
 {
 	struct dmn_report r;
@@ -246,6 +325,8 @@ daemon_suite(void)
 	ADD(tc, t_units);
 	ADD(tc, t_kernel_pll);
 	ADD(tc, t_stale_control_socket);
+	ADD(tc, t_chronyd_x_is_no_daemon);
+	ADD(tc, t_live_control_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }

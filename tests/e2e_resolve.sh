@@ -16,22 +16,19 @@ fi
 
 # a "DNS server" on port 53 that swallows every query
 python3 -c '
-import socket, time
+import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.54", 53))
+open(sys.argv[1], "w").close()
 end = time.time() + 120
 while time.time() < end:
     s.settimeout(1)
     try: s.recvfrom(2048)
     except socket.timeout: pass
-' &
+' "$TMP/dns.ready" &
 PIDS+=($!)
-# wait until it is bound (127.0.0.54:53 is 3600007F:0035): before that a
-# query is refused at once, not left unanswered
-for i in $(seq 1 250); do
-	grep -q " 3600007F:0035 " /proc/net/udp && break
-	sleep 0.02
-done
+# the listener must be up: a closed port would fail fast, not time out
+for i in $(seq 1 250); do [ -e "$TMP/dns.ready" ] && break; sleep 0.02; done
 printf 'nameserver 127.0.0.54\noptions timeout:30 attempts:3\n' >"$TMP/resolv.conf"
 # in a private mount namespace: the resolver configuration is ours
 inns() {

@@ -81,6 +81,27 @@ if [ -n "$CONFINED" ]; then
 	rm -rf /run/systemd/units
 fi
 
+# a real chronyd -x (a server that never touches the clock) on port 123,
+# with its pid file and control socket where Debian puts them: no daemon
+CHRONYD=$(cd "$(dirname "$0")/.." && pwd)/.deps/chrony/usr/sbin/chronyd
+if [ -n "$CONFINED" ] && [ -x "$CHRONYD" ]; then
+	rm -rf /run/chrony && mkdir -m 750 /run/chrony && mkdir -p "$TMP/chrony" # chronyd wants 0750
+	printf 'port 123\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 8\npidfile /run/chrony/chronyd.pid\nbindcmdaddress /run/chrony/chronyd.sock\ndriftfile %s/drift\n' \
+		"$TMP/chrony" >"$TMP/chrony/chrony.conf"
+	"$CHRONYD" -x -u root -f "$TMP/chrony/chrony.conf" -l "$TMP/chrony/log" -L 0
+	for i in $(seq 1 100); do [ -S /run/chrony/chronyd.sock ] && [ -s /run/chrony/chronyd.pid ] && break; sleep 0.02; done
+	CPID=$(cat /run/chrony/chronyd.pid 2>/dev/null)
+	[ -n "$CPID" ] && PIDS+=("$CPID")
+	shimrun "${U[@]}" -d -p 1 127.0.0.1:$PORT_slew
+	ok "chronyd -x on port 123 with its pid file and socket: running, and not counted" \
+		'[ -n "$CPID" ] && grep -q ":007B " /proc/net/udp && [ -S /run/chrony/chronyd.sock ] && echo "$OUT" | grep -q "^time daemons: none found"'
+	shimrun "${U[@]}" -p 1 127.0.0.1:$PORT_slew
+	ok "chronyd -x: the clock is set (exit 0, one slew)" '[ $RC -eq 0 ] && echo "$SHIMOUT" | grep -q "^slew "'
+	[ -n "$CPID" ] && kill "$CPID"
+	for i in $(seq 1 100); do kill -0 "$CPID" 2>/dev/null || break; sleep 0.02; done
+	rm -rf /run/chrony
+fi
+
 # the kernel clock under PLL discipline, as the shim reports it
 shimrun env CLOCKSHIM_PLL=1 "${U[@]}" -p 1 127.0.0.1:$PORT_slew
 echo "   kernel PLL -> rc=$RC: $ERR"

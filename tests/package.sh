@@ -60,7 +60,8 @@ ok "no Provides: time-daemon" '! dpkg-deb -f "$DEB" Provides | grep -q time-daem
 dpkg-deb -c "$DEB" >"$TMP/contents"
 for f in ./usr/sbin/ntpupdate ./usr/bin/ntpquery ./lib/systemd/system/ntpupdate.service \
 	./lib/systemd/system/ntpupdate.timer ./etc/default/ntpupdate \
-	./usr/share/man/man8/ntpupdate.8.gz ./usr/share/man/man1/ntpquery.1.gz; do
+	./usr/share/man/man8/ntpupdate.8.gz ./usr/share/man/man1/ntpquery.1.gz \
+	./usr/libexec/ntpupdate/ntpupdate-nts ./usr/libexec/ntpupdate/ntpquery-nts; do
 	ok "package holds $f" 'grep -q " $f\$" "$TMP/contents"'
 done
 dpkg-deb -e "$DEB" "$TMP/control"

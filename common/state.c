@@ -287,8 +287,11 @@ STA_write(const char *path, const struct sta_record *r, char *err, size_t errlen
 	}
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
+		struct stat sb;
 		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		/* mkdir only when missing (ntpupdate's seccomp list has it, but
+		 * a directory that is there needs no call) */
+		if (stat(dir, &sb) < 0 && mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 			return -1;
 		}

@@ -101,6 +101,9 @@ if start_chronyd; then
 	shimrun "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
 	ok "ntpupdate sets from chronyd (shim) and records the state" \
 		'[ $RC -eq 0 ] && [ -s "$STATE" ] && grep -qx "stratum 8" "$STATE" && grep -qx "refid 7f000001" "$STATE" && grep -qx "upstream 127.0.0.1" "$STATE"'
+	shimrun env NTPUPDATE_STATE="$TMP/fresh/state" "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
+	ok "a missing state directory is made (0755), under ntpupdate's seccomp filter" \
+		'[ $RC -eq 0 ] && [ -s "$TMP/fresh/state" ] && [ "$(stat -c %a "$TMP/fresh")" = 755 ] && [ -z "$ERR" ]'
 	shimrun env NTPUPDATE_STATE=/proc/no/such/dir/state "${U[@]}" -p 1 127.0.0.1:$CHRONY_PORT
 	ok "an unwritable state path: a warning, the set still counts (exit 0)" \
 		'[ $RC -eq 0 ] && echo "$ERR" | grep -q "warning: cannot record the state for ntpserve: /proc/no/such/dir" && [ -n "$SHIMOUT" ]'

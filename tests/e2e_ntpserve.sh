@@ -70,6 +70,11 @@ stop_ntpserve() {
 run "$BIN/ntpserve" --help
 ok "--help: exit 0, usage line matches the man page's options" \
 	'[ $RC -eq 0 ] && echo "$OUT" | head -1 | grep -q "^usage: ntpserve --allow CIDR" && (for o in allow deny deny-kod listen port user state-file max-distance local-stratum no-ratelimit rate-interval rate-burst workers no-seccomp keyfile keyfile-format; do grep -Eq -- "Fl -$o( |$)" man/ntpserve.8 && echo "$OUT" | grep -q -- "--$o" || exit 1; done)'
+if command -v mandoc >/dev/null; then
+	run mandoc -Tlint -W style man/ntpserve.8
+	lint=$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -v "referenced manual not found" | grep -v "mandoc.db" | grep -v "^$")
+	ok "mandoc -Tlint ntpserve.8: clean (but for pages not installed here)" '[ -z "$lint" ]'
+fi
 run "$BIN/ntpserve" --listen 127.0.0.1 --port 1
 ok "no --allow: exit 2, one clear line" '[ $RC -eq 2 ] && echo "$ERR" | head -1 | grep -q "no --allow: nobody would be answered"'
 for bad in "--allow 10.1.2.3/8" "--allow 10.0.0.0/33" "--allow example.com" "--allow all --port 0" \

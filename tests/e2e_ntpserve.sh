@@ -481,11 +481,22 @@ if ip -6 addr show dev lo 2>/dev/null | grep -q "::1"; then
 	[ -s "$TMP/state.good" ] && cp "$TMP/state.good" "$STATE"
 fi
 
+# --- the systemd unit ------------------------------------------------------------
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$TMP/units"
+	sed "s|/usr/sbin/ntpserve|$(cd "$BIN" && pwd)/ntpserve|" dist/ntpserve.service >"$TMP/units/ntpserve.service"
+	run systemd-analyze verify --man=no "$TMP/units/ntpserve.service"
+	ok "systemd-analyze verify ntpserve.service" '[ $RC -eq 0 ] && [ -z "$ERR$OUT" ]'
+	run systemd-analyze security --offline=yes "$TMP/units/ntpserve.service"
+	level=$(echo "$OUT" | sed -nE 's/.*Overall exposure level for ntpserve.service: ([0-9.]+).*/\1/p')
+	ok "systemd-analyze security ntpserve.service: exposure ${level:-?}, below 3" '[ -n "$level" ] && lt "$level" 3'
+fi
+
 # --- make install ----------------------------------------------------------------
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u SAN \
 	make -s -C "$(dirname "$0")/.." install DESTDIR="$TMP/inst" PREFIX=/usr
-ok "make install: ntpserve in sbin, ntpserve.8 in man8" \
-	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpserve" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpserve.8" ]'
+ok "make install: ntpserve in sbin, ntpserve.8 in man8, its unit and defaults" \
+	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpserve" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpserve.8" ] && find "$TMP/inst" -name ntpserve.service | grep -q . && grep -q "^ExecStart=/usr/sbin/ntpserve " "$(find "$TMP/inst" -name ntpserve.service | head -1)" && [ -f "$TMP/inst/etc/default/ntpserve" ]'
 
 # --- port 123 in this test's own network namespace: ntpdig ---------------------
 if [ -n "${NTP_TESTS_CONFINED:-}" ] && command -v ntpdig >/dev/null; then

@@ -133,14 +133,14 @@ start_server lan --log "$TMP/lan.log"
 run "${U[@]}" -q 127.0.0.1:$PORT_lan
 ok "no -p, clean loopback: one request is enough" '[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/lan.log")" -eq 1 ] && lt "$ELAPSED" "$(slack 0.5)"'
 
-# --- the per-leg estimator, and the rule that a slewing clock forbids it ---
+# --- the joint (offset, rate) model; a slewing clock gets the per-leg one ---
 start_server est --offset 0.1
 run "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "-d -p 3: the per-leg estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(legs\): offset \+0\.(09|10)"'
+ok "-d -p 3: the joint estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(joint\): offset \+0\.(09|10)"'
 run env LD_PRELOAD="$SHIM" CLOCKSHIM_SLEWING=1 "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "local clock still slewing: min-delay estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(min-delay\): offset \+0\.(09|10)"'
+ok "local clock still slewing: per-leg estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(legs\): offset \+0\.(09|10)"'
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_est
-ok "-d -p 1: one sample is the min-delay estimate" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (min-delay)"'
+ok "-d -p 1: one sample is the single estimate" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (single)"'
 
 # --- IPv6 ------------------------------------------------------------------
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then

@@ -67,7 +67,7 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 $(O)/common $(O)/tests:
 	mkdir -p $@
 
-TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck
+TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck build/bench-relay
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh

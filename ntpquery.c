@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/log.h"
 #include "common/report.h"
 #include "common/version.h"
 
@@ -233,5 +234,7 @@ main(int argc, char **argv)
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
 	ENG_free(&run);
+	if (LOG_close_stdout("ntpquery") < 0 && (mon || rc == EXIT_OK))
+		rc = mon ? MON_UNKNOWN : LOG_EXIT_OUTPUT;
 	return rc;
 }

@@ -282,5 +282,7 @@ main(int argc, char **argv)
 		    dec.offset);
 	ENG_free(&run);
 	LOG_close(&lg);
+	if (LOG_close_stdout("ntpupdate") < 0 && rc == EXIT_SET)
+		rc = LOG_EXIT_OUTPUT;
 	return rc;
 }

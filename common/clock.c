@@ -106,5 +106,9 @@ CLK_slew(const struct clk_driver *d, double offset)
 		errno = EDOM;
 		return -1;
 	}
+	if (fabs(offset) > CLK_SLEW_MAX) {
+		errno = ERANGE;
+		return -1;
+	}
 	return d->slew(d->ctx, offset);
 }

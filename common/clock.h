@@ -32,11 +32,17 @@ double CLK_rate_bound(void);
 #define CLK_LOCAL_RATE 500e-6 /* the kernel's frequency range, s/s */
 #define CLK_SLEW_RATE 500e-6  /* the kernel's one-shot slew rate, s/s */
 
+/* The largest offset the kernel's one-shot slew (adjtime) takes, seconds:
+ * glibc refuses whole seconds beyond INT_MAX / 10^6 - 2 with EINVAL.  At
+ * the 500 ppm slew rate it would take 50 days. */
+#define CLK_SLEW_MAX 2145.0
+
 /* Step through a driver; refuses (-1, errno EDOM) any offset that is not
  * finite, so a NaN can never reach the clock. */
 int CLK_step(const struct clk_driver *d, double offset);
 
-/* Slew through a driver, with the same refusal. */
+/* Slew through a driver, with the same refusal, and ERANGE beyond
+ * CLK_SLEW_MAX (nothing is started). */
 int CLK_slew(const struct clk_driver *d, double offset);
 
 #endif

@@ -61,5 +61,21 @@ else
 	echo "not run (not counted): -s without syslog (needs a mount namespace to hide /dev/log)"
 fi
 
+# --- -B beyond the kernel's slew range: refused before the clock is touched
+start_server hour --offset 3600
+start_server mhour --offset -3600
+for port in $PORT_hour $PORT_mhour; do
+	shimrun "${U[@]}" -B -p 1 127.0.0.1:$port
+	ok "-B with $(echo "$OUT$ERR" | grep -Eo "[-+]3[56][0-9]{2}\.[0-9]+" | head -1) s: exit 3, no clock call, the limit named" \
+		'[ $RC -eq 3 ] && [ -z "$SHIMOUT" ] && [ "$(echo "$ERR" | wc -l)" -eq 1 ] &&
+		 echo "$ERR" | grep -q "refusing to slew the clock: .* beyond the kernel.s slew range (2145 s"'
+done
+shimrun "${U[@]}" -p 1 127.0.0.1:$PORT_hour
+ok "the same offset without -B is stepped" '[ $RC -eq 0 ] && echo "$SHIMOUT" | grep -q "^step "'
+run "${U[@]}" -q -B -p 1 127.0.0.1:$PORT_hour
+ok "-q -B: answers (exit 0) and says the slew would be refused" \
+	'[ $RC -eq 0 ] && echo "$ERR" | grep -q "would refuse to slew the clock: .*slew range" &&
+	 echo "$OUT" | grep -q "time server 127.0.0.1 offset +3"'
+
 summary
 [ "$nfail" -eq 0 ]

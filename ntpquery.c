@@ -94,9 +94,9 @@ bad_option(const struct opts *o, const char *opt, const char *err)
 static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
-	char err[160];
+	char err[160], name[40];
 	double d;
-	int c, i, r;
+	int c, i, r, li;
 
 	CLI_common_defaults(&o->common);
 	o->warn = o->crit = -1;
@@ -106,10 +106,10 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r < 0)
-			return bad_option(o, argv[optind - 1], err);
+			return bad_option(o, CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
 			continue;
 		switch (c) {

@@ -93,15 +93,15 @@ bad_option(const char *opt, const char *err)
 static int
 parse_args(int argc, char **argv, struct opts *o, int *first_server)
 {
-	char err[160];
-	int c, r;
+	char err[160], name[40];
+	int c, r, li;
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r < 0)
-			return bad_option(argv[optind - 1], err);
+			return bad_option(CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
 			continue;
 		switch (c) {

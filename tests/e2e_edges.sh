@@ -61,6 +61,18 @@ else
 	echo "not run (not counted): -s without syslog (needs a mount namespace to hide /dev/log)"
 fi
 
+# --- option errors name the option, then the value and the range --------
+run "${U[@]}" -t 0 127.0.0.1
+ok "-t 0: 'ntpupdate: -t: 0 is out of range (0.001..60)', exit 2" \
+	'[ $RC -eq 2 ] && [ "$(echo "$ERR" | head -1)" = "ntpupdate: -t: 0 is out of range (0.001..60)" ]'
+run "${U[@]}" --gap=-5 127.0.0.1
+ok "--gap=-5 names --gap" '[ $RC -eq 2 ] && [ "$(echo "$ERR" | head -1)" = "ntpupdate: --gap: -5 is out of range (0..60000)" ]'
+run "${Q[@]}" -p 9 127.0.0.1
+ok "ntpquery -p 9 names -p" '[ $RC -eq 2 ] && [ "$(echo "$ERR" | head -1)" = "ntpquery: -p: 9 is out of range (1..8)" ]'
+run "${Q[@]}" --timeout abc 127.0.0.1
+ok "ntpquery --timeout abc names --timeout" \
+	'[ $RC -eq 2 ] && [ "$(echo "$ERR" | head -1)" = "ntpquery: --timeout: '"'"'abc'"'"' is not a number" ]'
+
 # --- -B beyond the kernel's slew range: refused before the clock is touched
 start_server hour --offset 3600
 start_server mhour --offset -3600

@@ -76,7 +76,8 @@ help(void)
 	    "\n"
 	    "Offsets are positive when the server is ahead of the local clock\n"
 	    "(chronyc shows the opposite sign).\n\n"
-	    "Exit status: 0 at least one usable source, 1 none, 2 usage error.\n"
+	    "Exit status: 0 at least one usable source, 1 none, 2 usage error,\n"
+	    "7 the output could not be written.\n"
 	    "With -w or -c: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
 	    CLI_DEFAULT_SERVER);
 }

@@ -59,7 +59,7 @@ help(void)
 	    "every address a name resolves to is queried.\n\n"
 	    CLI_HELP_FAMILY
 	    "  -b, --step            always step the clock\n"
-	    "  -B, --slew            always slew the clock\n"
+	    "  -B, --slew            always slew the clock (up to 2145 s)\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
@@ -76,7 +76,7 @@ help(void)
 	    "|offset| >= 0.5 s steps the clock, smaller offsets slew it.\n\n"
 	    "Exit status: 0 clock set (with -q/-d: a usable answer), 1 no usable server,\n"
 	    "2 usage or configuration error, 3 refused by a safety limit,\n"
-	    "4 the clock could not be set.\n",
+	    "4 the clock could not be set, 7 the output could not be written.\n",
 	    CLI_DEFAULT_SERVER);
 }
 

@@ -9,16 +9,22 @@
 # whole measuring loop runs inside the namespace under setpriv without
 # CAP_SYS_TIME, every client in a query mode.  Server and clients share one
 # clock, so the true offset is 0.
+# Drift scenarios (drift0, drift+50, drift-500, ...) replace chronyd with
+# tests/ntp-testserver on 127.0.0.3:123, its clock running that many ppm
+# fast (or slow) from the scenario's start, root distance 0; each run's
+# truth is the server's offset when the client exits, and the offset
+# column of raw.csv holds the error (offset minus truth).
 #   RUNS=20 (runs per client and scenario)
-#   SCENARIOS="clean exp uniform asym"
-#   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"
+#   SCENARIOS="clean exp uniform asym drift0 drift+50 drift-50 drift+100 drift-100 drift+500 drift-500"
+#   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate" (also: ntpupdate-p4,
+#            -p 4 at the default 2 s gap: the rate model's case)
 #   BENCH_CPUS= (e.g. 0: run server, relay and clients on those CPUs only;
 #               default: wherever the scheduler puts them)
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 export RUNS=${RUNS:-20}
-export SCENARIOS=${SCENARIOS:-"clean exp uniform asym"}
+export SCENARIOS=${SCENARIOS:-"clean exp uniform asym drift0 drift+50 drift-50 drift+100 drift-100 drift+500 drift-500"}
 export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
 BENCH_CPUS=${BENCH_CPUS:-}
 export CHRONYD=$PWD/.deps/chrony/usr/sbin/chronyd
@@ -34,7 +40,7 @@ if [ "${1:-}" != "--inner" ]; then
 		apt-get install -y -q --no-install-recommends ntpsec-ntpdig rdate >/dev/null || exit 1
 	fi
 	[ -x "$CHRONYD" ] || ./tests/install-deps.sh >/dev/null || exit 1
-	make -s ntpupdate build/bench-relay >/dev/null || exit 1
+	make -s ntpupdate build/bench-relay build/tests/ntp-testserver >/dev/null || exit 1
 	export TMPD=$(mktemp -d /tmp/ntpbench.XXXXXX)
 	chmod 700 "$TMPD"
 	NS=ntpbench$$
@@ -80,7 +86,9 @@ relay_args() {
 
 # requests seen so far: at the relay (impaired) or by chronyd (clean)
 count() {
-	if [ "$1" = clean ]; then
+	if [ "${1#drift}" != "$1" ]; then
+		wc -l <"$TMPD/drift.log"
+	elif [ "$1" = clean ]; then
 		"$CHRONYC" -h "$TMPD/chronyd.sock" -n -c clients 2>/dev/null | awk -F, '{ n += $2 } END { print n + 0 }'
 	else
 		wc -l <"$TMPD/relay.log"
@@ -94,6 +102,9 @@ client() {
 	case $1 in
 	ntpupdate)
 		./ntpupdate -d "$2" >"$TMPD/out" 2>/dev/null
+		;;
+	ntpupdate-p4)
+		./ntpupdate -d -p 4 "$2" >"$TMPD/out" 2>/dev/null
 		;;
 	chronyd-Q)
 		rm -f "$TMPD/out"
@@ -117,7 +128,7 @@ client() {
 parse() {
 	[ -f "$TMPD/out" ] || return
 	case $1 in
-	ntpupdate)
+	ntpupdate | ntpupdate-p4)
 		awk '/^offset [-+0-9.]+ \+\/- [0-9.]+ sec$/ { print $2, $4 }' "$TMPD/out"
 		;;
 	chronyd-Q)
@@ -137,7 +148,18 @@ seed=1
 for sc in $SCENARIOS; do
 	RELAY=
 	addr=127.0.0.1
-	if [ "$sc" != clean ]; then
+	rate=
+	if [ "${sc#drift}" != "$sc" ]; then
+		rate=${sc#drift}
+		epoch=$EPOCHREALTIME
+		: >"$TMPD/drift.log"
+		./build/tests/ntp-testserver --addr 127.0.0.3 --port 123 --rate "$rate" \
+			--rate-epoch "$epoch" --root-delay 0 --root-disp 0 --lifetime 7200 \
+			--log "$TMPD/drift.log" >/dev/null &
+		RELAY=$!
+		addr=127.0.0.3
+		sleep 0.3
+	elif [ "$sc" != clean ]; then
 		: >"$TMPD/relay.log"
 		./build/bench-relay --listen 127.0.0.2:123 --server 127.0.0.1:123 \
 			$(relay_args "$sc") --seed $seed --log "$TMPD/relay.log" --lifetime 7200 &
@@ -149,7 +171,8 @@ for sc in $SCENARIOS; do
 	# One untimed exchange with the server first: the first request a
 	# freshly started chronyd answers is slower, and would count against
 	# whichever client happens to run first.
-	./ntpupdate -q -p 1 127.0.0.1 >/dev/null 2>&1
+	[ -n "$rate" ] && warm=127.0.0.3 || warm=127.0.0.1
+	./ntpupdate -q -p 1 $warm >/dev/null 2>&1
 	for cl in $CLIENTS; do
 		printf 'bench: %-8s %-10s ' "$sc" "$cl"
 		for run in $(seq 1 "$RUNS"); do
@@ -162,6 +185,11 @@ for sc in $SCENARIOS; do
 			sleep 0.3 # late packets drain before counting
 			n1=$(count "$sc")
 			wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+			if [ -n "$res" ] && [ -n "$rate" ]; then
+				set -- $res
+				res="$(awk -v o="$1" -v r="$rate" -v t="$t1" -v e="$epoch" \
+					'BEGIN { printf "%.9f", o - r * 1e-6 * (t - e) }') $2"
+			fi
 			if [ -n "$res" ]; then
 				set -- $res
 				echo "$sc,$cl,$run,1,$wall,$((n1 - n0)),$1,$2" >>"$RAW"

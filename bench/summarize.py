@@ -64,7 +64,7 @@ def check(name, cond, detail):
 
 
 def peers(sc):
-    return [(k, v) for k, v in stats.items() if k[0] == sc and k[1] != "ntpupdate" and v["ok"] > 0]
+    return [(k, v) for k, v in stats.items() if k[0] == sc and not k[1].startswith("ntpupdate") and v["ok"] > 0]
 
 
 scen = {k[0] for k in stats}
@@ -97,4 +97,11 @@ if "asym" in scen and ("asym", "ntpupdate") in stats:
     rs = [r for r in rows[("asym", "ntpupdate")] if r["ok"] == "1"]
     inb = sum(1 for r in rs if abs(float(r["offset"])) <= float(r["bound"]))
     check("asym: the -d error bound contains the true offset", rs and inb == len(rs), "%d/%d runs" % (inb, len(rs)))
+for sc in sorted(x for x in scen if x.startswith("drift")):
+    for cl in ("ntpupdate", "ntpupdate-p4"):
+        rs = [r for r in rows.get((sc, cl), []) if r["ok"] == "1"]
+        if rs:
+            inb = sum(1 for r in rs if abs(float(r["offset"])) <= float(r["bound"]))
+            check("%s %s: the -d error bound contains the true offset" % (sc, cl), inb == len(rs),
+                  "%d/%d runs" % (inb, len(rs)))
 print("targets: %d failed" % fails)

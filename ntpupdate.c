@@ -173,7 +173,7 @@ print_debug(const struct eng_run *run, const struct log *lg)
 			LOG_info(lg, "  filter (%s): offset %+.6f delay %.6f jitter %.6f root distance %.6f%s",
 			    FLT_estimator_name(s->est.estimator), s->est.offset, s->est.delay,
 			    s->est.jitter, s->est.root_distance, s->est.flags & FLT_F_INCONSISTENT ?
-			    " (samples inconsistent: only the newest that agree used)" : "");
+			    " (samples inconsistent: only the newest used)" : "");
 		ENG_source_reason(run, s, reason, sizeof(reason));
 		LOG_info(lg, "  verdict: %s", reason);
 	}

@@ -197,25 +197,24 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 		c[i].l = leg(x->t3, x->t4, base) - x->prec;
 	}
 
-	/* The newest samples that one model fits: all of them if it can. */
+	/* All samples, if one line (or, when the rate may vary, one offset)
+	 * fits them.  If none does, the model is broken: a server stepped
+	 * its clock, or the rates differ by more than the bound.  Then a
+	 * subset that still fits is no proof (beyond the bound, a line at
+	 * the bound's edge can fit a few jittery samples and be confidently
+	 * wrong), so only the newest sample is used: its interval moves with
+	 * the rate only for the moments since it was taken. */
 	r->flags = 0;
-	for (first = 0; first < n; first++) {
-		k = n - first;
-		if (k == 1) {
-			legs(c + first, 1, bound, &lo, &hi);
-			rlo = -bound;
-			rhi = bound;
-			break;
-		}
-		if (vary ? legs(c + first, k, bound, &lo, &hi) == 0
-			 : joint(c + first, k, bound, &lo, &hi, &rlo, &rhi) == 0) {
-			if (vary) {
-				rlo = -bound;
-				rhi = bound;
-			}
-			break;
-		}
+	first = 0;
+	if (n > 1 && (vary ? legs(c, n, bound, &lo, &hi) : joint(c, n, bound, &lo, &hi, &rlo, &rhi)) < 0) {
 		r->flags |= FLT_F_INCONSISTENT;
+		first = n - 1;
+	}
+	if (n - first == 1 || vary) {
+		if (n - first == 1)
+			legs(c + first, 1, bound, &lo, &hi);
+		rlo = -bound;
+		rhi = bound;
 	}
 	k = n - first;
 	est = k == 1 ? FLT_EST_SINGLE : vary ? FLT_EST_LEGS : FLT_EST_JOINT;

@@ -47,7 +47,7 @@ struct flt_result {
 	double rate_halfwidth; /* half the width of that range (the bound when unknown) */
 	int estimator;        /* which model produced offset (FLT_EST_*) */
 	int flags;            /* FLT_F_* facts about the samples */
-	size_t n_used;        /* how many of the newest samples the model used */
+	size_t n_used;        /* how many samples the model used (all, or 1) */
 };
 
 #define FLT_EST_SINGLE 0   /* one sample, its interval widened at the rate bound */
@@ -55,7 +55,7 @@ struct flt_result {
 #define FLT_EST_JOINT 2    /* constant rate: the (offset, rate) polygon of all samples */
 
 #define FLT_F_INCONSISTENT 0x1 /* no (offset, rate) within the bound fits every
-				* sample: only the newest consistent ones are used */
+				* sample: only the newest one is used */
 
 /* Run the filter over n >= 1 samples (any order; at most FLT_MAX_SAMPLES
  * are read); now is the current local instant; local_prec log2 s.
@@ -69,9 +69,12 @@ struct flt_result {
  * asymmetric, is inside these two inequalities, each at its own instant.
  * The pairs (theta(now), rate) that satisfy all of them form a convex
  * polygon; the offset's interval is its projection on theta(now), and
- * the estimate is that interval's middle.  If the polygon is empty, the
- * oldest samples are dropped until it is not, and FLT_F_INCONSISTENT is
- * set: an old sample's offset is never taken as current.
+ * the estimate is that interval's middle (the smallest worst-case
+ * error).  If the polygon is empty the model is broken (a server stepped
+ * its clock, or the rates differ by more than the bound):
+ * FLT_F_INCONSISTENT is set and only the newest sample is used, its
+ * interval widened at the bound for its age.  An old sample's offset is
+ * never taken as current.
  *
  * rate_bound < 0 says the local clock is being slewed, so its rate may
  * change mid-run: |rate_bound| still bounds it, but no line is fitted;

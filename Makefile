@@ -67,7 +67,7 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 $(O)/common $(O)/tests:
 	mkdir -p $@
 
-TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck build/bench-relay
+TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck $(O)/bench-relay
 
 check: all $(TEST_DEPS)
 	O=$(O) tests/run-all.sh
@@ -112,7 +112,7 @@ check-valgrind: all $(TEST_DEPS)
 	O=$(O) NTP_VALGRIND=1 NTP_E2E_ONLY=1 tests/run-all.sh
 
 # ---- benchmark (not part of check; root: it makes a network namespace) ----
-build/bench-relay: bench/relay.c | $(O)/common
+$(O)/bench-relay: bench/relay.c | $(O)/common
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< -lm
 
 bench: all build/bench-relay

@@ -13,7 +13,7 @@
 SUITE=e2e_rate
 . "$(dirname "$0")/lib.sh"
 U=("${WRAP[@]}" "$BIN/ntpupdate")
-RELAY=${RELAY:-build/bench-relay}
+RELAY=${RELAY:-$O/bench-relay}
 EPOCH=$(date +%s)
 OFF=0.0123
 RUNS=${RATE_RUNS:-2}

@@ -20,7 +20,7 @@ SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I.
-LIBS     = $(shell $(PKG_CONFIG) --libs libbsd) -lm
+LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle) -lm -pthread
 # full RELRO: a tool that runs as root binds every symbol at start
 LDFLAGS  ?= -Wl,-z,relro,-z,now
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)

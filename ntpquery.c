@@ -1,6 +1,7 @@
 /* ntpquery: the same measurement as ntpupdate, shown in full and never
  * touching the clock.  options -> engine -> table / -v detail / JSON /
  * monitoring status. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,7 +14,9 @@
 #include "common/decide.h"
 #include "common/engine.h"
 #include "common/log.h"
+#include "common/keyrun.h"
 #include "common/report.h"
+#include "common/sysops.h"
 #include "common/version.h"
 
 /* Exit codes without -w/-c. */
@@ -31,10 +34,12 @@ struct opts {
 	int verbose, json, numeric;
 	int monitoring;           /* -w or -c given */
 	double warn, crit;        /* < 0: not given */
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "numeric", no_argument, NULL, 'n' },
@@ -49,9 +54,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpquery [-46jnv] [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
+	    "usage: ntpquery [-46jnv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                [-p samples] [-t timeout] [-w seconds] [-c seconds]\n"
 	    "                [--max-step seconds] [--max-distance seconds] [--gap ms]\n"
-	    "                [server[:port] ...]\n");
+	    "                [--keyfile-format ntpd|chrony] [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -60,8 +66,13 @@ help(void)
 	usage(stdout);
 	printf("\n"
 	    "Query NTP servers (default %s) and show what each said and why it was\n"
-	    "used or rejected.  Never touches the clock; needs no privileges.\n\n"
+	    "used or rejected.  Never touches the clock; needs no privileges.\n"
+	    "server#KEYID authenticates that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    CLI_HELP_TIMEOUT
 	    "  -v, --verbose         legend, every sample and every field of each reply\n"
@@ -107,8 +118,11 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "vjnw:c:hV", longopts, &li)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:hV", longopts,
+	    &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(o, CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
@@ -151,12 +165,18 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 	return 0;
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_stderr(void *ctx, const char *msg)
+warn_names(const struct eng_run *run)
 {
-	(void)ctx;
-	fprintf(stderr, "ntpquery: %s\n", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			fprintf(stderr, "ntpquery: %s\n", t);
+	}
 }
 
 /* Monitoring-plugin status line and exit code. */
@@ -193,6 +213,8 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
+	struct krn keys;
 	struct dec_policy pol;
 	struct dec_result dec;
 	struct timespec now;
@@ -200,32 +222,57 @@ main(int argc, char **argv)
 	size_t k;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
 	mon = o.warn >= 0 || o.crit >= 0;
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, argv + first, argc - first, warn_stderr, NULL, err, sizeof(err)) < 0) {
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, argv + first, argc - first, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", err);
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it\n", keys.path, keys.kf.mode);
+	if (SYS_init(&world) < 0) {
+		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
+		KRN_free(&keys);
+		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
+	eng.max_inflight = NET_socket_budget();
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {
+		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
+		KRN_free(&keys);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
 	ENG_run(&run);
+	warn_names(&run);
 	DEC_policy_init(&pol, o.common.max_step);
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 
 	if (o.json) {
-		REP_json(stdout, &run, &dec, o.numeric);
+		REP_json(stdout, &run, &dec, o.numeric, &now, "ntpquery");
 	} else if (mon && !o.verbose) {
 		/* the status line alone, as a monitoring plugin prints it */
 	} else {
 		if (o.verbose)
 			REP_legend(stdout);
-		REP_table(stdout, &run, o.numeric);
+		REP_table(stdout, &run, o.numeric, &now);
 		REP_summary(stdout, &run, &dec);
+		if (o.verbose && keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			printf("\n%s\n", err);
+		}
 		if (o.verbose)
 			for (k = 0; k < run.n_src; k++)
 				REP_source_detail(stdout, &run, &run.src[k]);
@@ -235,6 +282,8 @@ main(int argc, char **argv)
 	else
 		rc = run.have_result ? EXIT_OK : EXIT_NOSOURCE;
 	ENG_free(&run);
+	SYS_free(&world);
+	KRN_free(&keys);
 	if (LOG_close_stdout("ntpquery") < 0 && (mon || rc == EXIT_OK))
 		rc = mon ? MON_UNKNOWN : LOG_EXIT_OUTPUT;
 	return rc;

@@ -13,7 +13,10 @@
 #include "common/clock.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/keyrun.h"
 #include "common/log.h"
+#include "common/report.h"
+#include "common/sysops.h"
 #include "common/version.h"
 
 #define EXIT_SET 0
@@ -25,10 +28,12 @@
 struct opts {
 	struct cli_common common; /* -4 -6 -p -t --max-step --max-distance --gap */
 	int force_step, force_slew, debug, query, use_syslog, verbose;
+	struct cli_auth auth;     /* -a -k -e -o --keyfile-format */
 };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
+	CLI_AUTH_LONGOPTS,
 	{ "step", no_argument, NULL, 'b' },
 	{ "slew", no_argument, NULL, 'B' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -45,8 +50,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ntpupdate [-46bBdqsuv] [-p samples] [-t timeout] [--max-step seconds]\n"
-	    "                 [--max-distance seconds] [--gap ms] [server[:port] ...]\n");
+	    "usage: ntpupdate [-46bBdqsuv] [-a keyid] [-e authdelay] [-k keyfile] [-o version]\n"
+	    "                 [-p samples] [-t timeout] [--max-step seconds]\n"
+	    "                 [--max-distance seconds] [--gap ms] [--keyfile-format ntpd|chrony]\n"
+	    "                 [server[:port][#keyid] ...]\n");
 }
 
 static void
@@ -56,11 +63,16 @@ help(void)
 	printf("\n"
 	    "Set the system clock once from NTP servers (default %s).\n"
 	    "A server is host, host:port, an IPv4 address, an IPv6 address or [v6]:port;\n"
-	    "every address a name resolves to is queried.\n\n"
+	    "every address a name resolves to is queried; server#KEYID authenticates\n"
+	    "that server with key KEYID.\n\n"
 	    CLI_HELP_FAMILY
+	    CLI_HELP_AUTH_A
 	    "  -b, --step            always step the clock\n"
 	    "  -B, --slew            always slew the clock (up to 2145 s)\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
+	    CLI_HELP_AUTH_E
+	    CLI_HELP_AUTH_K
+	    CLI_HELP_AUTH_O
 	    CLI_HELP_SAMPLES
 	    "  -q, --query           only query: print the results, do not set the clock\n"
 	    "  -s, --syslog          send the result lines to syslog instead of stdout\n"
@@ -98,8 +110,11 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS "bBdqsuvhV", longopts, &li)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "bBdqsuvhV", longopts,
+	    &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
+		if (r == 0)
+			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
 		if (r < 0)
 			return bad_option(CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
@@ -143,40 +158,15 @@ parse_args(int argc, char **argv, struct opts *o, int *first_server)
 	return 0;
 }
 
+/* -d: every source as ntpquery -v shows it. */
 static void
-print_debug(const struct eng_run *run, const struct log *lg)
+print_debug(const struct eng_run *run)
 {
-	size_t i, j;
-	char reason[256], t[4][64];
+	size_t i;
 
-	for (i = 0; i < run->n_src; i++) {
-		const struct eng_source *s = &run->src[i];
-		LOG_info(lg, "source %s (%s)", s->addr_port, s->given);
-		for (j = 0; j < s->n_req; j++) {
-			const struct eng_request *r = &s->req[j];
-			ENG_request_text(r, reason, sizeof(reason));
-			if (r->outcome == REQ_OK) {
-				const struct flt_sample *x = &s->samples[r->sample];
-				const NTP_ts ts[4] = { x->t1, x->t2, x->t3, x->t4 };
-				size_t k;
-				for (k = 0; k < 4; k++)
-					NTT_format_ts(ts[k], run->start_real.tv_sec, t[k], sizeof(t[k]));
-				LOG_info(lg, "  request %zu: ok, offset %+.6f delay %.6f disp %.6f%s", j + 1,
-				    x->offset, x->delay, x->disp, r->kernel_ts ? "" : " (user-space rx time)");
-				LOG_info(lg, "    t1 %s  t2 %s", t[0], t[1]);
-				LOG_info(lg, "    t3 %s  t4 %s", t[2], t[3]);
-			} else {
-				LOG_info(lg, "  request %zu: %s", j + 1, reason);
-			}
-		}
-		if (s->have_est)
-			LOG_info(lg, "  filter (%s): offset %+.6f delay %.6f jitter %.6f root distance %.6f%s",
-			    FLT_estimator_name(s->est.estimator), s->est.offset, s->est.delay,
-			    s->est.jitter, s->est.root_distance, s->est.flags & FLT_F_INCONSISTENT ?
-			    " (samples inconsistent: only the newest used)" : "");
-		ENG_source_reason(run, s, reason, sizeof(reason));
-		LOG_info(lg, "  verdict: %s", reason);
-	}
+	for (i = 0; i < run->n_src; i++)
+		REP_source_detail(stdout, run, &run->src[i]);
+	fputc('\n', stdout);
 }
 
 static void
@@ -191,16 +181,23 @@ print_reasons(const struct eng_run *run, const struct log *lg)
 	else
 		LOG_err(lg, "no server suitable for synchronization found");
 	for (i = 0; i < run->n_src; i++) {
-		ENG_source_reason(run, &run->src[i], reason, sizeof(reason));
+		REP_source_reason(run, &run->src[i], reason, sizeof(reason));
 		LOG_err(lg, "  %s: %s", run->src[i].addr_port, reason);
 	}
 }
 
-/* A name that does not resolve: say so, and go on with the others. */
+/* Names that did not resolve, or whose addresses were cut: said once. */
 static void
-warn_log(void *ctx, const char *msg)
+print_name_problems(const struct eng_run *run, const struct log *lg)
 {
-	LOG_err(ctx, "%s", msg);
+	size_t i;
+	char t[320];
+
+	for (i = 0; i < run->n_names; i++) {
+		REP_name_text(run, &run->names[i], t, sizeof(t));
+		if (t[0] != '\0')
+			LOG_err(lg, "%s", t);
+	}
 }
 
 int
@@ -209,6 +206,8 @@ main(int argc, char **argv)
 	struct opts o;
 	struct eng_config eng;
 	struct eng_run run;
+	struct sys_world world;
+	struct krn keys;
 	struct log lg;
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
@@ -217,16 +216,38 @@ main(int argc, char **argv)
 	struct timespec now;
 	char err[200];
 
+	NET_guard_stdio();
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &first);
 	if (rc != 0)
 		return rc;
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
-	ENG_config_from_cli(&eng, &o.common);
-	ENG_init(&run, &eng);
-	if (ENG_add_args(&run, argv + first, argc - first, warn_log, &lg, err, sizeof(err)) < 0) {
+	/* keys first: a bad key file is a usage error before anything is sent */
+	if (KRN_prepare(&keys, &o.auth, argv + first, argc - first, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", err);
+		KRN_free(&keys);
+		LOG_close(&lg);
+		return EXIT_USAGE;
+	}
+	if (keys.loaded && keys.kf.loose_mode)
+		LOG_err(&lg, "warning: key file %s can be read by group or others (mode %04o); "
+		    "chmod 600 it", keys.path, keys.kf.mode);
+	if (SYS_init(&world) < 0) {
+		LOG_err(&lg, "cannot start: %s", strerror(errno));
+		KRN_free(&keys);
+		LOG_close(&lg);
+		return EXIT_NOSERVER;
+	}
+	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
+	eng.version = o.auth.version;
+	eng.max_inflight = NET_socket_budget();
+	if (ENG_init(&run, &eng, &world.ops) < 0 ||
+	    (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
+	    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err))) < 0) {
+		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
 		ENG_free(&run);
+		SYS_free(&world);
+		KRN_free(&keys);
 		LOG_close(&lg);
 		return EXIT_USAGE;
 	}
@@ -236,19 +257,28 @@ main(int argc, char **argv)
 	ENG_run(&run);
 	query = o.query || o.debug;
 
-	if (o.debug)
-		print_debug(&run, &lg);
+	if (o.debug) {
+		if (keys.loaded) {
+			KRN_describe(&keys, err, sizeof(err));
+			LOG_info(&lg, "%s", err);
+		}
+		print_debug(&run);
+	}
+	if (run.have_result)
+		print_name_problems(&run, &lg);
 	if (o.query) {
 		for (i = 0; i < (int)run.n_src; i++) {
 			const struct eng_source *s = &run.src[i];
 			LOG_info(&lg, "server %s, stratum %d, offset %+.6f, delay %.5f", s->addr,
-			    s->have_est ? s->cand.stratum : 0, s->have_est ? s->est.offset : 0.0,
+			    s->have_est ? ENG_cand(&run, s)->stratum : 0, s->have_est ? s->est.offset : 0.0,
 			    s->have_est ? s->est.delay : 0.0);
 		}
 	}
 	if (!run.have_result) {
 		print_reasons(&run, &lg);
 		ENG_free(&run);
+		SYS_free(&world);
+		KRN_free(&keys);
 		LOG_close(&lg);
 		return EXIT_NOSERVER;
 	}
@@ -257,8 +287,12 @@ main(int argc, char **argv)
 	pol.force_step = o.force_step;
 	pol.force_slew = o.force_slew;
 	clock_gettime(CLOCK_REALTIME, &now);
-	DEC_decide(&run, &pol, &now, &dec);
+	DEC_decide(&run.result, run.have_result, &pol, &now, &dec);
 	step = dec.step;
+	if (query && dec.action == DEC_REFUSE)
+		/* a dry run tells what the real one would do */
+		LOG_err(&lg, "a real run would refuse to %s the clock: %s", step ? "step" : "slew",
+		    dec.reason);
 	if (o.debug || o.verbose)
 		LOG_info(&lg, "offset %+.6f +/- %.6f sec", dec.offset, run.result.bound);
 
@@ -283,6 +317,8 @@ main(int argc, char **argv)
 		LOG_notice(&lg, "%s time server %s offset %+.6f sec", step ? "step" : "adjust", peer->addr,
 		    dec.offset);
 	ENG_free(&run);
+	SYS_free(&world);
+	KRN_free(&keys);
 	LOG_close(&lg);
 	if (LOG_close_stdout("ntpupdate") < 0 && rc == EXIT_SET)
 		rc = LOG_EXIT_OUTPUT;

@@ -1,5 +1,6 @@
 /* cli: server arguments and numeric option values. */
 #include "cli.h"
+#include "keys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -218,9 +219,9 @@ CLI_common_defaults(struct cli_common *c)
 	memset(c, 0, sizeof(*c));
 	c->family = AF_UNSPEC;
 	c->samples = 0;
-	c->timeout = 1.0;
-	c->gap = 2.0;
-	c->max_distance = 1.5;
+	c->timeout = CLI_DEF_TIMEOUT;
+	c->gap = CLI_DEF_GAP_MS / 1000.0;
+	c->max_distance = CLI_DEF_MAX_DISTANCE;
 	c->max_step = -1;
 }
 
@@ -264,4 +265,83 @@ CLI_common_option(struct cli_common *c, int opt, const char *arg, char *err, siz
 		return 1;
 	}
 	return 0;
+}
+
+int
+CLI_auth_option(struct cli_auth *a, int opt, const char *arg, char *err, size_t errlen)
+{
+	long long n;
+	double d;
+	char show[64];
+
+	switch (opt) {
+	case 'a':
+		if (CLI_parse_int(arg, 1, UINT32_MAX, &n, err, errlen) < 0)
+			return -1;
+		a->key_id = (uint32_t)n;
+		return 1;
+	case 'k':
+		if (arg[0] == '\0') {
+			snprintf(err, errlen, "empty key file name");
+			return -1;
+		}
+		a->keyfile = arg;
+		return 1;
+	case CLI_OPT_KEYFILE_FORMAT:
+		if ((a->keyfile_format = KEY_parse_format(arg)) < 0) {
+			snprintf(err, errlen, "'%s' is not a key file format (ntpd, chrony)",
+			    CLI_printable(arg, show, sizeof(show)));
+			return -1;
+		}
+		return 1;
+	case 'e':
+		if (CLI_parse_seconds(arg, 0, 1, &d, err, errlen) < 0)
+			return -1;
+		a->authdelay = d;
+		return 1;
+	case 'o':
+		if (CLI_parse_int(arg, 1, 4, &n, err, errlen) < 0)
+			return -1;
+		a->version = (int)n;
+		return 1;
+	}
+	return 0;
+}
+
+int
+CLI_split_key(const char *arg, char *out, size_t outlen, uint32_t *key_id, char *err, size_t errlen)
+{
+	const char *hash = strchr(arg, '#');
+	long long n;
+	char show[64];
+	size_t hl;
+
+	if (hash == NULL) {
+		if (strlcpy(out, arg, outlen) >= outlen) {
+			snprintf(err, errlen, "server name too long");
+			return -1;
+		}
+		return 0;
+	}
+	hl = (size_t)(hash - arg);
+	if (hl == 0 || hl >= outlen) {
+		snprintf(err, errlen, "bad server '%s': %s", CLI_printable(arg, show, sizeof(show)),
+		    hl == 0 ? "no server before '#'" : "too long");
+		return -1;
+	}
+	if (hash[1 + strspn(hash + 1, "0123456789")] != '\0') {
+		snprintf(err, errlen, "bad key in '%s': the key ID after '#' must be a decimal number",
+		    CLI_printable(arg, show, sizeof(show)));
+		return -1;
+	}
+	if (CLI_parse_int(hash + 1, 1, UINT32_MAX, &n, err, errlen) < 0) {
+		char why[160];
+		strlcpy(why, err, sizeof(why));
+		snprintf(err, errlen, "bad key in '%s': %s", CLI_printable(arg, show, sizeof(show)), why);
+		return -1;
+	}
+	memcpy(out, arg, hl);
+	out[hl] = '\0';
+	*key_id = (uint32_t)n;
+	return 1;
 }

@@ -5,8 +5,16 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CLI_DEFAULT_SERVER "pool.ntp.org"
+/* Option defaults, written once: the defaults, --help and the range
+ * checks all use these. */
+#define CLI_DEF_TIMEOUT 1.0       /* -t, seconds */
+#define CLI_DEF_GAP_MS 2000       /* --gap */
+#define CLI_DEF_MAX_DISTANCE 1.5  /* --max-distance, seconds */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
 #define CLI_DEFAULT_PORT "123"
 #define CLI_HOST_MAX 254
 #define CLI_MAX_SAMPLES 8 /* -p limit */
@@ -68,13 +76,14 @@ enum { CLI_OPT_MAX_STEP = 256, CLI_OPT_MAX_DISTANCE, CLI_OPT_GAP, CLI_OPT_TOOL =
 #define CLI_HELP_SAMPLES                                                     \
 	"  -p, --samples N       take N samples per server (1..8; default: adaptive, up to 4)\n"
 #define CLI_HELP_TIMEOUT                                                     \
-	"  -t, --timeout SEC     wait SEC seconds for each reply (default 1)\n"
+	"  -t, --timeout SEC     wait SEC seconds for each reply (default " CLI_STR(CLI_DEF_TIMEOUT) ")\n"
 #define CLI_HELP_LIMITS                                                      \
-	"      --max-distance SEC reject servers whose root distance is SEC or more (default 1.5)\n" \
-	"      --gap MS          minimum spacing between requests to one server (default 2000)\n"
+	"      --max-distance SEC reject servers whose root distance is SEC or more (default " \
+	CLI_STR(CLI_DEF_MAX_DISTANCE) ")\n"                                         \
+	"      --gap MS          minimum spacing between requests to one server (default " \
+	CLI_STR(CLI_DEF_GAP_MS) ")\n"
 
-/* Defaults: policy sampling, 1 s timeout, 2000 ms gap, 1.5 s distance,
- * no step limit. */
+/* Defaults (CLI_DEF_*): policy sampling, no step limit. */
 void CLI_common_defaults(struct cli_common *c);
 
 /* Handle option opt (as getopt_long returned it) with argument arg.
@@ -85,5 +94,51 @@ int CLI_common_option(struct cli_common *c, int opt, const char *arg, char *err,
 /* arg made safe for a one-line message: non-printable bytes become '?',
  * cut to fit len.  Returns buf. */
 const char *CLI_printable(const char *arg, char *buf, size_t len);
+
+/* ---- authentication options both tools take (-a -k -e -o) ---- */
+
+/* What the authentication options asked for. */
+struct cli_auth {
+	const char *keyfile;  /* -k FILE; NULL: none given */
+	uint32_t key_id;      /* -a KEYID for every server; 0: none */
+	int keyfile_format;   /* --keyfile-format: enum key_format (0: detect) */
+	double authdelay;     /* -e SECONDS: accepted, obsolete, unused */
+	int version;          /* -o VERSION: NTP version of requests; 0: 4 */
+};
+
+enum { CLI_OPT_KEYFILE_FORMAT = 270 };
+
+#define CLI_AUTH_LONGOPTS                                                       \
+	{ "authenticate", required_argument, NULL, 'a' },                       \
+	{ "keyfile", required_argument, NULL, 'k' },                            \
+	{ "keyfile-format", required_argument, NULL, CLI_OPT_KEYFILE_FORMAT },  \
+	{ "authdelay", required_argument, NULL, 'e' },                          \
+	{ "ntp-version", required_argument, NULL, 'o' }
+
+#define CLI_AUTH_SHORTOPTS "a:k:e:o:"
+
+/* --help lines of the authentication options, one macro per letter so
+ * each tool can keep its list in order. */
+#define CLI_HELP_AUTH_A                                                                        \
+	"  -a, --authenticate KEYID  authenticate every server with key KEYID (1..4294967295)\n"
+#define CLI_HELP_AUTH_E                                                                        \
+	"  -e, --authdelay SEC   accepted for ntpdate compatibility (obsolete, ignored)\n"
+#define CLI_HELP_AUTH_K                                                                        \
+	"  -k, --keyfile FILE    symmetric keys, ntpd or chrony format (default " CLI_DEFAULT_KEYFILE ")\n" \
+	"      --keyfile-format ntpd|chrony  the format, when the key file does not tell\n"
+#define CLI_HELP_AUTH_O                                                                        \
+	"  -o, --ntp-version N   send NTP version N requests (1..4, default 4)\n"
+
+#define CLI_DEFAULT_KEYFILE "/etc/ntp.keys"
+
+/* Handle an authentication option, as CLI_common_option does: 1 parsed,
+ * 0 not one of these, -1 bad value (err says why). */
+int CLI_auth_option(struct cli_auth *a, int opt, const char *arg, char *err, size_t errlen);
+
+/* Split a server argument "server#KEYID" (the key for that server alone)
+ * into the server part (into out, outlen bytes) and the key ID.  '#'
+ * never occurs in a host name, an IPv6 address or a port.  Returns 1 with
+ * *key_id set, 0 without a key (out is the argument), -1 with err set. */
+int CLI_split_key(const char *arg, char *out, size_t outlen, uint32_t *key_id, char *err, size_t errlen);
 
 #endif

@@ -17,24 +17,24 @@ DEC_policy_init(struct dec_policy *p, double max_step)
 }
 
 void
-DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
-    struct dec_result *d)
+DEC_decide(const struct sel_result *r, int have_result, const struct dec_policy *p,
+    const struct timespec *now, struct dec_result *d)
 {
 	double off;
 
 	d->reason[0] = '\0';
 	d->offset = 0;
 	d->step = 0;
-	if (!run->have_result) {
+	if (!have_result) {
 		d->action = DEC_NONE;
-		if (run->result.n_usable >= 2)
+		if (r->n_usable >= 2)
 			snprintf(d->reason, sizeof(d->reason),
-			    "no majority of the %zu answering servers agrees", run->result.n_usable);
+			    "no majority of the %zu answering servers agrees", r->n_usable);
 		else
 			snprintf(d->reason, sizeof(d->reason), "no usable server");
 		return;
 	}
-	off = run->result.offset;
+	off = r->offset;
 	d->offset = off;
 	d->step = p->force_step || (!p->force_slew && fabs(off) >= DEC_STEP_THRESHOLD);
 	d->action = d->step ? DEC_STEP : DEC_SLEW;

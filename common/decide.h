@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "engine.h"
+#include "select.h"
 
 #define DEC_STEP_THRESHOLD 0.5 /* |offset| at or above this steps */
 
@@ -36,9 +36,10 @@ struct dec_result {
  * none), never before the build date (NTPUPDATE_BUILD_EPOCH). */
 void DEC_policy_init(struct dec_policy *p, double max_step);
 
-/* Decide from a finished run; now is the current real time. */
-void DEC_decide(const struct eng_run *run, const struct dec_policy *p, const struct timespec *now,
-    struct dec_result *d);
+/* Decide from a selection result (have_result: a majority agreed; else
+ * only r->n_usable is read); now is the current real time. */
+void DEC_decide(const struct sel_result *r, int have_result, const struct dec_policy *p,
+    const struct timespec *now, struct dec_result *d);
 
 /* "step", "slew", "nothing", "refuse". */
 const char *DEC_action_name(enum dec_action a);

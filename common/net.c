@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 
 int
@@ -191,4 +192,42 @@ NET_recv(int fd, void *buf, size_t cap, struct timespec *rx, int *kernel_ts, int
 	if (!*kernel_ts)
 		clock_gettime(CLOCK_REALTIME, rx);
 	return (long)n;
+}
+
+void
+NET_guard_stdio(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			/* read-only even for 1 and 2: the number is taken, but
+			 * a write still fails (EBADF) as on the closed one, so
+			 * a lost result is still an exit 7 (LOG_close_stdout) */
+			int n = open("/dev/null", O_RDONLY);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
+/* descriptors kept back for the resolver, syslog and the C library */
+#define FD_RESERVE 8
+
+size_t
+NET_socket_budget(void)
+{
+	struct rlimit rl;
+	int fd, high = 2;
+	long n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	/* the highest descriptor in use now */
+	for (fd = 3; fd < 64 && (rlim_t)fd < rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			high = fd;
+	n = (long)rl.rlim_cur - (high + 1) - FD_RESERVE;
+	return n < 1 ? 1 : (size_t)n;
 }

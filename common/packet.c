@@ -103,7 +103,7 @@ frame_trailer(const uint8_t *buf, size_t len, size_t *n_ext, size_t *ext_len, si
 		size_t left = r.len - r.pos;
 		uint16_t type, flen;
 
-		if (left == 4 || left == 20 || left == 24) {
+		if (left == PKT_MAC_NAK_LEN || left == PKT_MAC_LEN_16 || left == PKT_MAC_LEN_20) {
 			*mac_len = left;
 			*n_ext = n;
 			*ext_len = r.pos;
@@ -149,7 +149,11 @@ PKT_decode(const uint8_t *buf, size_t len, struct pkt *out)
 	p.poll = (int8_t)poll;
 	p.precision = (int8_t)prec;
 	p.refid = htonl(refid);
-	if (frame_trailer(buf + r.pos, len - r.pos, &p.n_ext, &p.ext_len, &p.mac_len) < 0)
+	/* NTPv3 and earlier have no extension fields: all of it is a MAC
+	 * (chronyd sends a whole SHA-2 digest there) */
+	if (p.version >= 1 && p.version <= 3)
+		p.mac_len = len - r.pos;
+	else if (frame_trailer(buf + r.pos, len - r.pos, &p.n_ext, &p.ext_len, &p.mac_len) < 0)
 		return PKT_ERR_EXTFIELD;
 	*out = p;
 	return PKT_OK;
@@ -269,6 +273,7 @@ static const struct {
 	{ "distance", "root distance above the limit" },
 	{ "delay", "round-trip delay negative or too large" },
 	{ "kod", "Kiss-o'-Death" },
+	{ "auth", "authentication failed" },
 };
 
 const char *

@@ -13,6 +13,12 @@
 #define PKT_HEADER_LEN 48
 #define PKT_MAX_LEN 1024
 
+/* MAC trailer lengths (key ID + digest): a crypto-NAK, a 16-byte digest
+ * (MD5, AES-CMAC), a 20-byte digest (SHA1). */
+#define PKT_MAC_NAK_LEN 4
+#define PKT_MAC_LEN_16 20
+#define PKT_MAC_LEN_20 24
+
 #define PKT_MODE_CLIENT 3
 #define PKT_MODE_SERVER 4
 
@@ -40,7 +46,7 @@ struct pkt {
 	size_t mac_len; /* bytes of MAC trailer (key id + digest), 0 if none */
 };
 
-/* Decode failure reasons (returned negated by PKT_decode). */
+/* Decode failure reasons (PKT_decode returns them as they are). */
 enum pkt_decode_err {
 	PKT_OK = 0,
 	PKT_ERR_SHORT = 1,     /* fewer than 48 bytes */
@@ -49,7 +55,9 @@ enum pkt_decode_err {
 	PKT_ERR_LONG = 4,      /* longer than PKT_MAX_LEN */
 };
 
-/* Named sanity tests, collected as a bit mask (bit set = test failed). */
+/* Named sanity tests, collected as a bit mask (bit set = test failed).
+ * All are run by one function, RPL_judge (reply.h); PKT_check below is
+ * its header part. */
 enum pkt_test {
 	PKT_T_FORMAT = 1 << 0,   /* length or trailer framing is wrong */
 	PKT_T_MODE = 1 << 1,     /* not a server reply (mode 4) */
@@ -62,8 +70,9 @@ enum pkt_test {
 	PKT_T_DISTANCE = 1 << 8, /* root distance at or above the limit */
 	PKT_T_DELAY = 1 << 9,    /* round-trip delay negative or absurd */
 	PKT_T_KOD = 1 << 10,     /* a Kiss-o'-Death */
+	PKT_T_AUTH = 1 << 11,    /* the authentication method refused it */
 };
-#define PKT_NTESTS 11
+#define PKT_NTESTS 12
 
 /* Kiss-o'-Death codes the client acts on. */
 enum pkt_kiss {

@@ -1,12 +1,18 @@
 /* report: table, legend, packet details, JSON. */
 #include "report.h"
+#include "auth_key.h"
 #include "version.h"
 
-#include <arpa/inet.h>
+#include <netdb.h>
 #include <math.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <bsd/string.h>
+
+#define NAME_WIDTH 27 /* the Name/IP address column */
 
 /* x in the largest of ns, us, ms, s that keeps it to four digits, as
  * chronyc prints it: signed 7 wide, or unsigned 6 wide. */
@@ -46,11 +52,11 @@ REP_fmt_unsigned(double x, char *buf, size_t len)
 }
 
 char
-REP_state_char(const struct eng_source *s)
+REP_state_char(const struct eng_run *run, const struct eng_source *s)
 {
 	if (!s->have_est)
 		return '?';
-	switch (s->cand.verdict) {
+	switch (ENG_cand(run, s)->verdict) {
 	case SEL_SYSPEER: return '*';
 	case SEL_COMBINED: return '+';
 	case SEL_OUTLIER: return '-';
@@ -96,43 +102,138 @@ REP_legend(FILE *f)
 	    f);
 }
 
-static const char *
-display_name(const struct eng_source *s, int numeric, char *buf, size_t len)
+const char *
+REP_given(const struct eng_run *run, const struct eng_source *s)
 {
-	if (numeric && s->end != END_UNRESOLVED) {
-		/* the address, with the port when it is not the NTP port */
-		size_t n = strlen(s->addr_port);
-		if (n > 4 && strcmp(s->addr_port + n - 4, ":123") == 0)
-			strlcpy(buf, s->addr, len);
-		else
-			strlcpy(buf, s->addr_port, len);
-	} else {
-		strlcpy(buf, s->given, len);
-	}
+	return ENG_name_of(run, s)->srv.given;
+}
+
+/* the address, with the port when it is not the NTP port */
+static const char *
+short_addr(const struct eng_source *s)
+{
+	size_t n = strlen(s->addr_port);
+
+	return n > 4 && strcmp(s->addr_port + n - 4, ":" CLI_DEFAULT_PORT) == 0 ? s->addr : s->addr_port;
+}
+
+static const char *
+display_name(const struct eng_run *run, const struct eng_source *s, int numeric, char *buf,
+    size_t len)
+{
+	const struct eng_name *nm = ENG_name_of(run, s);
+
+	if (s->end == END_UNRESOLVED)
+		strlcpy(buf, nm->srv.given, len);
+	else if (numeric)
+		strlcpy(buf, short_addr(s), len);
+	else if (nm->n_addrs - nm->n_dup > 1)
+		/* rows of one name told apart: the address first, so a cut
+		 * to the column's width keeps it */
+		snprintf(buf, len, "%s (%s)", short_addr(s), nm->srv.given);
+	else
+		strlcpy(buf, nm->srv.given, len);
 	return buf;
 }
 
-void
-REP_table(FILE *f, const struct eng_run *run, int numeric)
+/* ---- authentication ------------------------------------------------ */
+
+int
+REP_auth_counts(const struct eng_source *s, unsigned *verified, unsigned *failed, int *last_fail)
 {
-	struct timespec now;
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	*verified = *failed = 0;
+	*last_fail = AUTH_OK;
+	if (s->auth == NULL || s->auth == &AUTH_none)
+		return 0;
+	for (i = 0; i < s->n_req; i++) {
+		const struct eng_request *r = &s->req[i];
+		if (r->have_reply && !(r->tests & PKT_T_AUTH) && r->outcome != REQ_NOAUTH)
+			(*verified)++;
+		if (r->tests & PKT_T_AUTH) {
+			(*failed)++;
+			*last_fail = r->auth_fail;
+		}
+		if (r->ignored_tests & PKT_T_AUTH) {
+			(*failed)++;
+			*last_fail = r->ignored_auth;
+		}
+	}
+	return 1;
+}
+
+/* What the source's method says of itself (the key it uses). */
+static void
+auth_describe(const struct eng_source *s, int brief, char *buf, size_t len)
+{
+	if (s->auth == &AUTH_key)
+		AKEY_describe(s->auth_ctx, brief, buf, len);
+	else if (len > 0)
+		buf[0] = '\0';
+}
+
+void
+REP_auth_text(const struct eng_source *s, char *buf, size_t len)
+{
+	unsigned ok, bad;
+	int last;
+	char d[96] = "";
+
+	if (!REP_auth_counts(s, &ok, &bad, &last)) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	auth_describe(s, 0, d, sizeof(d));
+	if (bad > 0)
+		snprintf(buf, len, "%s %s: %u repl%s verified, %u refused (%s)", s->auth->name, d, ok,
+		    ok == 1 ? "y" : "ies", bad, AUTH_fail_name(last));
+	else
+		snprintf(buf, len, "%s %s: %u repl%s verified", s->auth->name, d, ok, ok == 1 ? "y" : "ies");
+}
+
+/* The name column with the source's authentication tag ("#5", and '!'
+ * when a reply failed the check) kept visible at its end. */
+static void
+auth_tag_name(const struct eng_source *s, char *name, size_t len)
+{
+	unsigned ok, bad;
+	int last;
+	char tag[24] = "";
+	size_t tl, room;
+
+	if (!REP_auth_counts(s, &ok, &bad, &last))
+		return;
+	auth_describe(s, 1, tag, sizeof(tag) - 1);
+	if (bad > 0)
+		strlcat(tag, "!", sizeof(tag));
+	tl = strlen(tag);
+	room = NAME_WIDTH > tl ? NAME_WIDTH - tl : 0;
+	if (strlen(name) > room && room < len)
+		name[room] = '\0';
+	strlcat(name, tag, len);
+}
+
+void
+REP_table(FILE *f, const struct eng_run *run, int numeric, const struct timespec *now)
+{
+	size_t i;
+
 	fputs("MS Name/IP address         Stratum Poll Reach LastRx Last sample\n"
 	      "===============================================================================\n",
 	    f);
 	for (i = 0; i < run->n_src; i++) {
 		const struct eng_source *s = &run->src[i];
-		char name[CLI_HOST_MAX + 16], lastrx[16], a[16], b[16], c[16];
+		char name[CLI_HOST_MAX + 128], lastrx[16], a[16], b[16], c[16];
 		double chosen = 0, latest = 0, bound = 0;
 		int stratum = 0;
 
-		display_name(s, numeric, name, sizeof(name));
-		if (strlen(name) > 27)
-			name[27] = '\0';
+		display_name(run, s, numeric, name, sizeof(name));
+		auth_tag_name(s, name, sizeof(name));
+		if (strlen(name) > NAME_WIDTH)
+			name[NAME_WIDTH] = '\0';
 		if (s->n_samples > 0) {
-			double age = NTT_timespec_diff(&now, &s->last_rx);
+			double age = NTT_timespec_diff(now, &s->last_rx);
 			snprintf(lastrx, sizeof(lastrx), "%4.0f", age < 0 ? 0 : floor(age));
 			latest = s->samples[s->n_samples - 1].offset;
 			stratum = s->samples[s->n_samples - 1].stratum;
@@ -146,9 +247,22 @@ REP_table(FILE *f, const struct eng_run *run, int numeric)
 		REP_fmt_signed(chosen, a, sizeof(a));
 		REP_fmt_signed(latest, b, sizeof(b));
 		REP_fmt_unsigned(bound, c, sizeof(c));
-		fprintf(f, "^%c %-27s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", REP_state_char(s), name,
+		fprintf(f, "^%c %-*s  %2d  %2d   %3o  %s  %s[%s] +/- %s\n", REP_state_char(run, s),
+		    NAME_WIDTH, name,
 		    stratum, REP_poll(run), REP_reach(s), lastrx, a, b, c);
 	}
+}
+
+/* Did the source answer at all (accepted or not)? */
+static int
+replied(const struct eng_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_req; i++)
+		if (s->req[i].have_reply)
+			return 1;
+	return 0;
 }
 
 void
@@ -157,7 +271,7 @@ REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d)
 	size_t usable = 0, i;
 
 	for (i = 0; i < run->n_src; i++)
-		usable += run->src[i].have_est;
+		usable += replied(&run->src[i]);
 	if (!run->have_result) {
 		fprintf(f, "Result: no answer (%s): %zu of %zu sources replied; ntpupdate would do nothing.\n",
 		    d->reason, usable, run->n_src);
@@ -188,6 +302,10 @@ REP_refid(const struct pkt *p, char *out, size_t len)
 {
 	char a[5];
 
+	if (p->refid == 0) {
+		out[0] = '\0'; /* empty is shown as empty */
+		return "none";
+	}
 	if (p->stratum == 0) {
 		PKT_refid_ascii(p, a);
 		snprintf(out, len, "%s", a);
@@ -297,11 +415,11 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 	size_t i, k;
 	time_t pivot = run->start_real.tv_sec;
 
-	fprintf(f, "\nSource %s (given as %s)\n", s->addr_port, s->given);
+	fprintf(f, "\nSource %s (given as %s)\n", s->addr_port, REP_given(run, s));
 	for (i = 0; i < s->n_req; i++) {
 		const struct eng_request *r = &s->req[i];
 		if (r->outcome != REQ_OK) {
-			ENG_request_text(r, reason, sizeof(reason));
+			REP_request_text(r, reason, sizeof(reason));
 			fprintf(f, "  Request %zu: %s\n", i + 1, reason);
 			continue;
 		}
@@ -333,12 +451,231 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 			fprintf(f, "  Sanity checks    : all passed\n");
 		}
 	}
+	if (s->auth != NULL && s->auth != &AUTH_none) {
+		REP_auth_text(s, reason, sizeof(reason));
+		fprintf(f, "  Authentication   : %s\n", reason);
+	}
 	if (s->have_est)
 		fprintf(f, "  Filter           : %s estimator, offset %+.9f s, delay %.9f s, jitter %.9f s, "
-		    "error bound %.9f s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
-		    s->est.delay, s->est.jitter, s->est.root_distance);
-	ENG_source_reason(run, s, reason, sizeof(reason));
+		    "error bound %.9f s%s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
+		    s->est.delay, s->est.jitter, s->est.root_distance, s->est.flags & FLT_F_INCONSISTENT ?
+		    "; samples inconsistent: only the newest used" : "");
+	REP_source_reason(run, s, reason, sizeof(reason));
 	fprintf(f, "  Verdict          : %s\n", reason);
+}
+
+/* ---- what became of requests and sources, in words ---------------- */
+
+static const char *
+kiss_name(int k)
+{
+	switch (k) {
+	case PKT_KISS_DENY: return "DENY";
+	case PKT_KISS_RSTR: return "RSTR";
+	case PKT_KISS_RATE: return "RATE";
+	}
+	return "?";
+}
+
+/* The first (lowest) set bit of a test mask. */
+static unsigned
+first_test(unsigned mask)
+{
+	return mask & -mask;
+}
+
+/* Why the datagrams that came were not the answer. */
+static void
+ignored_text(const struct eng_request *r, char *buf, size_t len)
+{
+	if (r->ignored_tests & PKT_T_AUTH)
+		snprintf(buf, len, "authentication failed: %s", AUTH_fail_name(r->ignored_auth));
+	else if (r->ignored_tests & PKT_T_FORMAT)
+		snprintf(buf, len, "%s", PKT_decode_strerror(r->ignored_decode));
+	else
+		snprintf(buf, len, "wrong origin timestamp");
+}
+
+void
+REP_request_text(const struct eng_request *r, char *buf, size_t len)
+{
+	char t[160], why[96];
+	unsigned first;
+
+	switch (r->outcome) {
+	case REQ_PENDING:
+		snprintf(buf, len, "pending");
+		break;
+	case REQ_OK:
+		snprintf(buf, len, "ok");
+		break;
+	case REQ_TIMEOUT:
+		if (r->ignored > 0) {
+			ignored_text(r, why, sizeof(why));
+			snprintf(buf, len, "no valid reply (%u ignored: %s)", r->ignored, why);
+		} else {
+			snprintf(buf, len, "no reply (timeout)");
+		}
+		break;
+	case REQ_REJECTED:
+		PKT_tests_format(r->tests, t, sizeof(t));
+		first = first_test(r->tests);
+		if (first == PKT_T_STRATUM && r->have_reply)
+			snprintf(buf, len, "rejected [%s]: %s, stratum %u", t, PKT_test_text(first),
+			    r->reply.stratum);
+		else if (first == PKT_T_AUTH)
+			snprintf(buf, len, "rejected [%s]: %s: %s", t, PKT_test_text(first),
+			    AUTH_fail_name(r->auth_fail));
+		else
+			snprintf(buf, len, "rejected [%s]: %s", t, PKT_test_text(first));
+		break;
+	case REQ_KOD: {
+		char code[5];
+		PKT_refid_ascii(&r->reply, code);
+		snprintf(buf, len, "Kiss-o'-Death %s", code);
+		break;
+	}
+	case REQ_REFUSED:
+		snprintf(buf, len, "port unreachable (ICMP)");
+		break;
+	case REQ_NETERR:
+		snprintf(buf, len, "network error: %s", strerror(r->err));
+		break;
+	case REQ_NOAUTH:
+		snprintf(buf, len, "no authenticated request could be made");
+		break;
+	}
+}
+
+void
+REP_name_text(const struct eng_run *run, const struct eng_name *nm, char *buf, size_t len)
+{
+	const char *fam = run->cfg.family == AF_INET ? "IPv4" : run->cfg.family == AF_INET6 ? "IPv6" : NULL;
+
+	switch (nm->state) {
+	case NAME_TIMEOUT:
+		snprintf(buf, len, "cannot resolve %s: timed out", nm->srv.host);
+		return;
+	case NAME_FAILED:
+		if (nm->gai_err == EAI_SYSTEM || nm->gai_err == 0)
+			snprintf(buf, len, "cannot resolve %s: %s", nm->srv.host, strerror(nm->sys_err));
+		else if (fam != NULL && (nm->gai_err == EAI_NONAME || nm->gai_err == EAI_ADDRFAMILY ||
+		    nm->gai_err == EAI_NODATA))
+			snprintf(buf, len, "cannot resolve %s: no %s address", nm->srv.host, fam);
+		else
+			snprintf(buf, len, "cannot resolve %s: %s", nm->srv.host, gai_strerror(nm->gai_err));
+		return;
+	case NAME_RESOLVED:
+		if (nm->n_cut > 0) {
+			snprintf(buf, len, "%s: %zu of its %zu addresses not queried (at most %d sources)",
+			    nm->srv.given, nm->n_cut, nm->n_addrs + nm->n_cut, ENG_MAX_SOURCES);
+			return;
+		}
+		break;
+	case NAME_PENDING:
+		break;
+	}
+	buf[0] = '\0';
+}
+
+void
+REP_source_reason(const struct eng_run *run, const struct eng_source *s, char *buf, size_t len)
+{
+	size_t i, timeouts = 0;
+	const struct eng_request *rej = NULL;
+	const struct sel_cand *c = ENG_cand(run, s);
+
+	if (s->have_est) {
+		switch (c->verdict) {
+		case SEL_SYSPEER:
+			snprintf(buf, len, "selected: best source");
+			return;
+		case SEL_COMBINED:
+			snprintf(buf, len, "selected: combined into the result");
+			return;
+		case SEL_OUTLIER:
+			snprintf(buf, len, "not combined: dropped by clustering");
+			return;
+		case SEL_FALSETICKER:
+			if (run->have_result)
+				snprintf(buf, len, "falseticker: its interval [%+.6f, %+.6f] misses "
+				    "the majority's [%+.6f, %+.6f]", c->offset - c->root_distance,
+				    c->offset + c->root_distance, run->result.low, run->result.high);
+			else
+				snprintf(buf, len, "no majority: the servers disagree");
+			return;
+		case SEL_UNUSABLE:
+			break;
+		}
+	}
+	switch (s->end) {
+	case END_UNRESOLVED:
+		if (s->state == SRC_DONE && ENG_name_of(run, s)->state != NAME_RESOLVED) {
+			REP_name_text(run, ENG_name_of(run, s), buf, len);
+			return;
+		}
+		snprintf(buf, len, "cannot resolve the NTP server named by the %s: %s",
+		    s->stage != NULL ? s->stage->name : "pre-request stage",
+		    s->gai_err && s->gai_err != EAI_SYSTEM ? gai_strerror(s->gai_err) : strerror(s->sys_err));
+		return;
+	case END_NETERR:
+		snprintf(buf, len, "network error: %s", strerror(s->end_err));
+		return;
+	case END_REFUSED:
+		snprintf(buf, len, "port unreachable (ICMP): no NTP server there");
+		return;
+	case END_DENIED:
+		snprintf(buf, len, "access denied (Kiss-o'-Death %s)", kiss_name(s->kiss));
+		return;
+	case END_RATE:
+		snprintf(buf, len, "rate limited (Kiss-o'-Death RATE): no more requests this run");
+		return;
+	case END_STAGE:
+		if (s->stage != NULL && s->stage->describe != NULL)
+			s->stage->describe(s->stage_ctx, buf, len);
+		else
+			snprintf(buf, len, "the pre-request stage failed");
+		return;
+	case END_NOAUTH:
+		snprintf(buf, len, "no authenticated request could be made (%s)",
+		    s->auth != NULL ? s->auth->name : "?");
+		return;
+	case END_NAK:
+		snprintf(buf, len, "NTS NAK: the server refused our cookie");
+		return;
+	case END_DEADLINE:
+		snprintf(buf, len, "not ready before the run's deadline");
+		return;
+	case END_UNSYNC:
+	case END_REJECTED:
+	case END_NONE:
+		break;
+	}
+	for (i = 0; i < s->n_req; i++) {
+		if (s->req[i].outcome == REQ_TIMEOUT)
+			timeouts++;
+		else if (s->req[i].outcome == REQ_REJECTED)
+			rej = &s->req[i];
+	}
+	if (rej != NULL) {
+		REP_request_text(rej, buf, len);
+		return;
+	}
+	if (s->n_req > 0 && timeouts == s->n_req) {
+		for (i = 0; i < s->n_req; i++)
+			if (s->req[i].ignored > 0) {
+				char t[160];
+				REP_request_text(&s->req[i], t, sizeof(t));
+				snprintf(buf, len, "no valid reply to %zu request%s: %s", s->n_req,
+				    s->n_req == 1 ? "" : "s", t);
+				return;
+			}
+		snprintf(buf, len, "no reply to %zu request%s%s", s->n_req, s->n_req == 1 ? "" : "s",
+		    s->auth == &AUTH_key ? " (a keyed server drops requests whose MAC it cannot "
+		    "verify: check the key ID and the key)" : "");
+		return;
+	}
+	snprintf(buf, len, "no usable reply");
 }
 
 /* ---- JSON ---------------------------------------------------------- */
@@ -435,6 +772,7 @@ outcome_name(enum eng_outcome o)
 	case REQ_KOD: return "kod";
 	case REQ_REFUSED: return "refused";
 	case REQ_NETERR: return "error";
+	case REQ_NOAUTH: return "noauth";
 	}
 	return "?";
 }
@@ -481,38 +819,63 @@ json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
 	fputc('}', f);
 }
 
-void
-REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric)
+/* ", "auth": ..." of a source: null without authentication. */
+static void
+json_auth(FILE *f, const struct eng_source *s)
 {
-	struct timespec now;
+	unsigned ok, bad;
+	int last;
+	char d[96] = "";
+
+	fputs(", \"auth\": ", f);
+	if (!REP_auth_counts(s, &ok, &bad, &last)) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"method\": ", f);
+	json_str(f, s->auth->name);
+	auth_describe(s, 0, d, sizeof(d));
+	kv_str(f, "detail", d);
+	if (s->n_req > 0 && s->req[0].areq.key_id != 0)
+		fprintf(f, ", \"key_id\": %u", (unsigned)s->req[0].areq.key_id);
+	fprintf(f, ", \"verified\": %u, \"refused\": %u", ok, bad);
+	kv_str(f, "last_failure", bad > 0 ? AUTH_fail_name(last) : NULL);
+	fputc('}', f);
+}
+
+void
+REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric,
+    const struct timespec *now, const char *program)
+{
 	size_t i, j, usable = 0;
 	time_t pivot = run->start_real.tv_sec;
 	char buf[256], st[2] = { 0, 0 };
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	fputs("{\n  \"program\": \"ntpquery\",\n  \"version\": \"" NTPUPDATE_VERSION "\",\n  \"time\": ", f);
+	fputs("{\n  \"program\": ", f);
+	json_str(f, program);
+	fputs(",\n  \"version\": \"" NTPUPDATE_VERSION "\",\n  \"time\": ", f);
 	json_time(f, NTT_from_timespec(&run->start_real), pivot);
 	fputs(",\n  \"offset_sign\": \"positive: server ahead of the local clock\",\n  \"sources\": [", f);
 	for (i = 0; i < run->n_src; i++) {
 		const struct eng_source *s = &run->src[i];
 		const struct eng_request *b = best_request(s);
-		usable += s->have_est;
+		usable += replied(s);
 		fputs(i ? ",\n    {" : "\n    {", f);
 		fputs("\"name\": ", f);
-		json_str(f, display_name(s, numeric, buf, sizeof(buf)));
-		kv_str(f, "given", s->given);
+		json_str(f, display_name(run, s, numeric, buf, sizeof(buf)));
+		kv_str(f, "given", REP_given(run, s));
 		kv_str(f, "address", s->addr);
 		kv_str(f, "address_port", s->addr_port);
-		st[0] = REP_state_char(s);
+		st[0] = REP_state_char(run, s);
 		kv_str(f, "state", st);
-		kv_str(f, "verdict", s->have_est ? SEL_verdict_name(s->cand.verdict) : "unusable");
-		ENG_source_reason(run, s, buf, sizeof(buf));
+		kv_str(f, "verdict", s->have_est ? SEL_verdict_name(ENG_cand(run, s)->verdict) : "unusable");
+		REP_source_reason(run, s, buf, sizeof(buf));
 		kv_str(f, "reason", buf);
 		fprintf(f, ", \"usable\": %s, \"stratum\": %d, \"poll\": %d, \"reach\": %u, \"requests_sent\": %zu",
-		    s->have_est && (s->cand.verdict >= SEL_OUTLIER) ? "true" : "false",
+		    s->have_est && (ENG_cand(run, s)->verdict >= SEL_OUTLIER) ? "true" : "false",
 		    s->n_samples ? s->samples[s->n_samples - 1].stratum : 0, REP_poll(run), REP_reach(s),
 		    s->n_req);
-		kv_opt(f, "last_rx", s->n_samples > 0, NTT_timespec_diff(&now, &s->last_rx));
+		kv_opt(f, "last_rx", s->n_samples > 0, NTT_timespec_diff(now, &s->last_rx));
 		kv_opt(f, "offset", s->have_est, s->est.offset);
 		kv_opt(f, "latest_offset", s->n_samples > 0,
 		    s->n_samples > 0 ? s->samples[s->n_samples - 1].offset : 0);
@@ -520,13 +883,14 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		kv_opt(f, "jitter", s->have_est, s->est.jitter);
 		kv_opt(f, "error_bound", s->have_est, s->est.root_distance);
 		kv_str(f, "estimator", s->have_est ? FLT_estimator_name(s->est.estimator) : NULL);
+		json_auth(f, s);
 		fputs(",\n     \"requests\": [", f);
 		for (j = 0; j < s->n_req; j++) {
 			const struct eng_request *r = &s->req[j];
 			fputs(j ? ", {" : "{", f);
 			fputs("\"outcome\": ", f);
 			json_str(f, outcome_name(r->outcome));
-			ENG_request_text(r, buf, sizeof(buf));
+			REP_request_text(r, buf, sizeof(buf));
 			kv_str(f, "text", buf);
 			fputs(", \"failed_tests\": ", f);
 			json_tests(f, r->tests);

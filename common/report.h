@@ -16,7 +16,7 @@ void REP_fmt_signed(double seconds, char *buf, size_t len);
 void REP_fmt_unsigned(double seconds, char *buf, size_t len);
 
 /* The state column: '*', '+', '-', 'x' or '?'. */
-char REP_state_char(const struct eng_source *s);
+char REP_state_char(const struct eng_run *run, const struct eng_source *s);
 
 /* Reach register: a shift register of this run's requests, the oldest in
  * the highest bit, 1 = answered with a good sample. */
@@ -28,9 +28,13 @@ int REP_poll(const struct eng_run *run);
 /* The column legend, as `chronyc sources -v` prints it. */
 void REP_legend(FILE *f);
 
-/* The sources table (header, rule, one row per source).  numeric: show
- * addresses instead of the names as given. */
-void REP_table(FILE *f, const struct eng_run *run, int numeric);
+/* The server argument a source came from, as given. */
+const char *REP_given(const struct eng_run *run, const struct eng_source *s);
+
+/* The sources table (header, rule, one row per source) as of now.
+ * numeric: show addresses instead of the names as given; rows of a name
+ * with several addresses show the address beside the name. */
+void REP_table(FILE *f, const struct eng_run *run, int numeric, const struct timespec *now);
 
 /* The one-line summary under the table. */
 void REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d);
@@ -38,8 +42,21 @@ void REP_summary(FILE *f, const struct eng_run *run, const struct dec_result *d)
 /* Every sample and every field of the best reply of one source. */
 void REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s);
 
-/* The whole run as one JSON document. */
-void REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric);
+/* The whole run as one JSON document, as of now, from program. */
+void REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric,
+    const struct timespec *now, const char *program);
+
+/* What became of one request ("ok", "no reply (timeout)", ...). */
+void REP_request_text(const struct eng_request *r, char *buf, size_t len);
+
+/* One line saying why a source gave no usable estimate, or what became
+ * of it in the selection. */
+void REP_source_reason(const struct eng_run *run, const struct eng_source *s, char *buf,
+    size_t len);
+
+/* What went wrong with a name ("cannot resolve X: timed out", addresses
+ * left out); empty when nothing did. */
+void REP_name_text(const struct eng_run *run, const struct eng_name *nm, char *buf, size_t len);
 
 /* Meaning of a leap indicator value. */
 const char *REP_leap_text(unsigned leap);
@@ -47,5 +64,12 @@ const char *REP_leap_text(unsigned leap);
 /* Reference ID as text, with what kind it is ("ipv4", "ascii", "kiss",
  * "none").  out must hold 64 bytes. */
 const char *REP_refid(const struct pkt *p, char *out, size_t len);
+
+/* A source's authentication: replies verified and refused, the last
+ * reason (enum auth_fail).  Returns 0 when it has none. */
+int REP_auth_counts(const struct eng_source *s, unsigned *verified, unsigned *failed, int *last_fail);
+
+/* One line: "symmetric key 5 (AES128): 4 replies verified". */
+void REP_auth_text(const struct eng_source *s, char *buf, size_t len);
 
 #endif

@@ -69,6 +69,35 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
 	return -1;
 }
 
+/* Every source at once: the true offset lies in each truechimer's
+ * correctness interval, so it lies in their common part, which is
+ * narrower than any one of them (the survivors of clustering are taken,
+ * so an outlier does not pull the middle): its bounds are the tightest outbound leg
+ * and the tightest return leg, whichever servers they came from.  A server
+ * with a short path on one leg only narrows that side and nothing else,
+ * where an average of per-server midpoints would take its asymmetry in.
+ * With two truechimers or more whose intervals meet, the midpoint of the
+ * common part is the offset and its half-width the bound; otherwise the
+ * combined offset stands. */
+static void
+joint(const struct sel_cand *c, const size_t *surv, size_t nsurv, struct sel_result *r)
+{
+	double lo = -INFINITY, hi = INFINITY;
+	size_t i, k = 0;
+
+	for (i = 0; i < nsurv; i++) {
+		lo = fmax(lo, c[surv[i]].offset - c[surv[i]].root_distance);
+		hi = fmin(hi, c[surv[i]].offset + c[surv[i]].root_distance);
+		k++;
+	}
+	r->joint = 0;
+	if (k < 2 || !(lo <= hi) || !((hi - lo) / 2 < r->bound))
+		return;
+	r->offset = (lo + hi) / 2;
+	r->bound = (hi - lo) / 2;
+	r->joint = 1;
+}
+
 int
 SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 {
@@ -169,6 +198,7 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 			bound = b;
 	}
 	r->bound = bound;
+	joint(c, surv, nsurv, r);
 	r->sys_peer = surv[0];
 	c[surv[0]].verdict = SEL_SYSPEER;
 	ret = 0;

@@ -37,9 +37,13 @@ struct sel_result {
 	size_t n_true;      /* truechimers */
 	size_t n_survivors; /* after clustering */
 	size_t n_usable;    /* candidates that took part */
+	int joint;          /* offset and bound are the truechimers' common
+			     * interval, not the weighted combination */
 };
 
-/* Run intersection, cluster and combine over n candidates.  Returns 0 and
+/* Run intersection, cluster and combine over n candidates; with two
+ * truechimers or more, the offset and bound are then narrowed to the
+ * common part of their intervals.  Returns 0 and
  * fills *r and each verdict, or -1 when no majority of the usable
  * candidates agrees (or none is usable); verdicts are still filled
  * (everyone usable is then a falseticker). */

@@ -156,6 +156,68 @@ START_TEST(t_error_wording)
 }
 END_TEST
 
+/* server#KEYID: the key is cut off, everything else is left as given. */
+START_TEST(t_split_key)
+{
+	char out[CLI_HOST_MAX + 16], err[160];
+	uint32_t id = 0;
+
+	ck_assert_int_eq(CLI_split_key("ntp1.example", out, sizeof(out), &id, err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "ntp1.example");
+	ck_assert_int_eq(CLI_split_key("ntp1.example:1123#5", out, sizeof(out), &id, err, sizeof(err)), 1);
+	ck_assert_str_eq(out, "ntp1.example:1123");
+	ck_assert_uint_eq(id, 5);
+	ck_assert_int_eq(CLI_split_key("[2001:db8::1]:123#65536", out, sizeof(out), &id, err, sizeof(err)), 1);
+	ck_assert_str_eq(out, "[2001:db8::1]:123");
+	ck_assert_uint_eq(id, 65536);
+	ck_assert_int_eq(CLI_split_key("::1#4294967295", out, sizeof(out), &id, err, sizeof(err)), 1);
+	ck_assert_str_eq(out, "::1");
+	ck_assert_uint_eq(id, 4294967295u);
+	ck_assert_int_eq(CLI_split_key("#5", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "no server before '#'") != NULL, "%s", err);
+	ck_assert_int_eq(CLI_split_key("host#", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#0", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#4294967296", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#5#6", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#+5", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host# 5", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_split_key("host#05", out, sizeof(out), &id, err, sizeof(err)), 1);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_int_eq(CLI_split_key("host#x", out, sizeof(out), &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "bad key in 'host#x'") != NULL, "%s", err);
+	ck_assert_msg(strchr(err, '\n') == NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(t_auth_options)
+{
+	struct cli_auth a;
+	char err[160];
+
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(CLI_auth_option(&a, 'a', "42", err, sizeof(err)), 1);
+	ck_assert_uint_eq(a.key_id, 42);
+	ck_assert_int_eq(CLI_auth_option(&a, 'a', "0", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'a', "4294967296", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'k', "/etc/ntp.keys", err, sizeof(err)), 1);
+	ck_assert_str_eq(a.keyfile, "/etc/ntp.keys");
+	ck_assert_int_eq(CLI_auth_option(&a, 'k', "", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, CLI_OPT_KEYFILE_FORMAT, "chrony", err, sizeof(err)), 1);
+	ck_assert_int_eq(a.keyfile_format, 2);
+	ck_assert_int_eq(CLI_auth_option(&a, CLI_OPT_KEYFILE_FORMAT, "ntpd", err, sizeof(err)), 1);
+	ck_assert_int_eq(a.keyfile_format, 1);
+	ck_assert_int_eq(CLI_auth_option(&a, CLI_OPT_KEYFILE_FORMAT, "xntpd", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'e', "0.000064", err, sizeof(err)), 1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'e', "2", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'o', "1", err, sizeof(err)), 1);
+	ck_assert_int_eq(a.version, 1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'o', "5", err, sizeof(err)), -1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'o', "0", err, sizeof(err)), -1);
+	ck_assert_int_eq(a.version, 1);
+	ck_assert_int_eq(CLI_auth_option(&a, 'p', "1", err, sizeof(err)), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -166,6 +228,8 @@ suite(void)
 	ADD(tc, t_numbers);
 	ADD(tc, t_common_options);
 	ADD(tc, t_error_wording);
+	ADD(tc, t_split_key);
+	ADD(tc, t_auth_options);
 	suite_add_tcase(s, tc);
 	return s;
 }

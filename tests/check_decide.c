@@ -8,40 +8,39 @@
 #include "check_common.h"
 
 static void
-run_with(struct eng_run *r, double off)
+run_with(struct sel_result *r, double off)
 {
 	memset(r, 0, sizeof(*r));
-	r->have_result = 1;
-	r->result.offset = off;
-	r->result.n_usable = 1;
+	r->offset = off;
+	r->n_usable = 1;
 }
 
 START_TEST(t_slew_beyond_kernel_range_refused)
 {
-	static struct eng_run r; /* large: not on the stack */
+	struct sel_result r;
 	struct dec_policy p = { 0, 1, -1, 1767225600LL };
 	struct dec_result d;
 	struct timespec now = { 1795000000, 0 };
 
 	/* -B: within the range it slews, however large */
 	run_with(&r, 2145.0);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r, 1, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_SLEW);
 	run_with(&r, -2000.0);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r, 1, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_SLEW);
 	/* beyond it, either way: refused with the limit named */
 	run_with(&r, 2145.5);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r, 1, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
 	ck_assert_ptr_nonnull(strstr(d.reason, "slew range (2145 s"));
 	run_with(&r, -3600.0);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r, 1, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
 	ck_assert_int_eq(d.step, 0);
 	/* without -B the same offset is stepped */
 	p.force_slew = 0;
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r, 1, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_STEP);
 }
 END_TEST

@@ -40,25 +40,32 @@ END_TEST
 
 START_TEST(t_reach_and_state)
 {
-	struct eng_source s;
-	memset(&s, 0, sizeof(s));
+	static struct eng_source src[1];
+	static struct eng_run run;
+	struct eng_source *sp = &src[0];
+	memset(&run, 0, sizeof(run));
+	memset(src, 0, sizeof(src));
+	run.src = src;
+	run.n_src = 1;
+#define s (*sp)
 	s.n_req = 4;
 	s.req[0].outcome = REQ_OK;
 	s.req[1].outcome = REQ_TIMEOUT;
 	s.req[2].outcome = REQ_OK;
 	s.req[3].outcome = REQ_OK;
 	/* oldest in the highest bit: 1011 = 013 */
-	ck_assert_uint_eq(REP_reach(&s), 013);
-	ck_assert_int_eq(REP_state_char(&s), '?');
+	ck_assert_uint_eq(REP_reach(sp), 013);
+	ck_assert_int_eq(REP_state_char(&run, sp), '?');
 	s.have_est = 1;
-	s.cand.verdict = SEL_SYSPEER;
-	ck_assert_int_eq(REP_state_char(&s), '*');
-	s.cand.verdict = SEL_COMBINED;
-	ck_assert_int_eq(REP_state_char(&s), '+');
-	s.cand.verdict = SEL_OUTLIER;
-	ck_assert_int_eq(REP_state_char(&s), '-');
-	s.cand.verdict = SEL_FALSETICKER;
-	ck_assert_int_eq(REP_state_char(&s), 'x');
+	run.cand[0].verdict = SEL_SYSPEER;
+	ck_assert_int_eq(REP_state_char(&run, sp), '*');
+	run.cand[0].verdict = SEL_COMBINED;
+	ck_assert_int_eq(REP_state_char(&run, sp), '+');
+	run.cand[0].verdict = SEL_OUTLIER;
+	ck_assert_int_eq(REP_state_char(&run, sp), '-');
+	run.cand[0].verdict = SEL_FALSETICKER;
+	ck_assert_int_eq(REP_state_char(&run, sp), 'x');
+#undef s
 }
 END_TEST
 
@@ -80,6 +87,10 @@ START_TEST(t_refid)
 	ck_assert_str_eq(REP_refid(&p, b, sizeof(b)), "ipv4");
 	ck_assert_str_eq(b, "192.0.2.1");
 	ck_assert_str_eq(REP_leap_text(3), "unsynchronised");
+	/* an empty reference ID is shown as empty, not as 0.0.0.0 */
+	p.refid = 0;
+	ck_assert_str_eq(REP_refid(&p, b, sizeof(b)), "none");
+	ck_assert_str_eq(b, "");
 }
 END_TEST
 
@@ -100,37 +111,37 @@ START_TEST(t_decide)
 	struct timespec now = { 1795000000, 0 };
 
 	run_with(&r, 0.2);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_SLEW);
 	run_with(&r, -0.5);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_STEP);
 	p.force_slew = 1;
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_SLEW);
 	p.force_slew = 0;
 	p.force_step = 1;
 	run_with(&r, 0.001);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_STEP);
 	p.force_step = 0;
 	p.max_step = 10;
 	run_with(&r, 3600);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
 	ck_assert_ptr_nonnull(strstr(d.reason, "max-step"));
 	p.max_step = -1;
 	/* a day before the build date */
 	run_with(&r, -(1795000000.0 - 1767225600.0) - 86400);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
 	ck_assert_ptr_nonnull(strstr(d.reason, "built"));
 	run_with(&r, 0.0 / 0.0);
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
 	r.have_result = 0;
 	r.result.n_usable = 4;
-	DEC_decide(&r, &p, &now, &d);
+	DEC_decide(&r.result, r.have_result, &p, &now, &d);
 	ck_assert_int_eq(d.action, DEC_NONE);
 	ck_assert_ptr_nonnull(strstr(d.reason, "no majority"));
 }

@@ -32,14 +32,11 @@ START_TEST(t_five_two_liars)
 	ck_assert(fabs(r.offset) < 0.003);
 	ck_assert_uint_eq(r.sys_peer, 0); /* smallest root distance of the three */
 	ck_assert_int_eq(c[0].verdict, SEL_SYSPEER);
-	/* combined weights: 1/lambda */
-	{
-		double w0 = 1 / 0.010, w2 = 1 / 0.012, w4 = 1 / 0.020;
-		double want = (0.001 * w0 - 0.002 * w2 + 0.0005 * w4) / (w0 + w2 + w4);
-		ck_assert(fabs(r.offset - want) < 1e-12);
-	}
-	/* bound covers the combined offset's distance to the best interval */
-	ck_assert(r.bound >= 0.010 && r.bound < 0.012);
+	/* the three intervals' common part [-0.009, +0.010]: its middle, and
+	 * half its width, narrower than any one of them */
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.0005) < 1e-12);
+	ck_assert(fabs(r.bound - 0.0095) < 1e-12);
 }
 END_TEST
 
@@ -104,6 +101,39 @@ START_TEST(t_cluster_drops_outlier)
 }
 END_TEST
 
+START_TEST(t_joint_needs_a_common_part)
+{
+	/* all three are truechimers, but the first two do not meet: no
+	 * common part, the weighted combination stands */
+	struct sel_cand c[3] = { cand(0.0, 0.01), cand(0.022, 0.01), cand(0.02, 0.02) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 3, &r), 0);
+	ck_assert_uint_eq(r.n_true, 3);
+	ck_assert_int_eq(r.joint, 0);
+	{
+		double w0 = 1 / 0.01, w1 = 1 / 0.01, w2 = 1 / 0.02;
+		double want = (0.0 * w0 + 0.022 * w1 + 0.02 * w2) / (w0 + w1 + w2);
+		ck_assert(fabs(r.offset - want) < 1e-12);
+	}
+}
+END_TEST
+
+START_TEST(t_joint_one_short_leg)
+{
+	/* the truth is 0; one server's path is short on one leg only: its
+	 * interval [-0.001, +0.019] is tight below and wide above; another's
+	 * [-0.018, +0.002] the other way round.  Their midpoints say +0.009
+	 * and -0.008; the common part [-0.001, +0.002] says +0.0005. */
+	struct sel_cand c[3] = { cand(0.009, 0.010), cand(-0.008, 0.010), cand(0.0, 0.015) };
+	struct sel_result r;
+	ck_assert_int_eq(SEL_select(c, 3, &r), 0);
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.0005) < 1e-12);
+	ck_assert(fabs(r.bound - 0.0015) < 1e-12);
+	ck_assert(r.offset - r.bound <= 0 && 0 <= r.offset + r.bound);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -115,6 +145,8 @@ suite(void)
 	ADD(tc, t_nan_never_usable);
 	ADD(tc, t_two_disjoint);
 	ADD(tc, t_cluster_drops_outlier);
+	ADD(tc, t_joint_needs_a_common_part);
+	ADD(tc, t_joint_one_short_leg);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
 # tests/install-deps.sh), never from an installed package that could
 # start a daemon controlling the clock.  It runs with -x (never touch the
 # clock), a config in a temp dir, on a random loopback port.
+# CHRONY_EXTRA: more configuration lines (e2e_keys.sh: a keyfile).
 CHRONYD=${CHRONYD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.deps/chrony/usr/sbin/chronyd}
 
 start_chronyd() {
@@ -18,6 +19,7 @@ local stratum 8
 cmdport 0
 pidfile $dir/chronyd.pid
 driftfile $dir/drift
+${CHRONY_EXTRA:-}
 CONF
 	"$CHRONYD" -x -u root -f "$dir/chrony.conf" -l "$dir/chronyd.log" -L 0 || return 1
 	for i in $(seq 1 100); do

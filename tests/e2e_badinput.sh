@@ -65,7 +65,7 @@ echo "bad-reply cases: $ncases"
 start_server dup --offset 0.05 --dup
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_dup
 ok "duplicate reply: used once, answer right" \
-	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -c "request 1: ok")" -eq 1 ] && near "$(debug_offset)" 0.05 0.001'
+	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | grep -c "Request 1: offset")" -eq 1 ] && near "$(debug_offset)" 0.05 0.001'
 start_server forge --offset 0.05 --forge 200
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_forge
 ok "200 forged replies first: the genuine one wins" \

@@ -74,7 +74,7 @@ ok "3 honest vs 2 liars: honest answer" \
 	'[ $RC -eq 0 ] && echo "$OUT" | tail -1 | grep -q "adjust time server 127.0.0.1 offset +0.0" && near "$(final_offset)" 0.010 0.001'
 ok "3 vs 2: five server lines" '[ "$(echo "$OUT" | grep -c "^server ")" -eq 5 ]'
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_h1 127.0.0.1:$PORT_l1 127.0.0.1:$PORT_h2 127.0.0.1:$PORT_l2 127.0.0.1:$PORT_h3
-ok "-d names the falsetickers" '[ "$(echo "$OUT" | grep -c "verdict: falseticker")" -eq 2 ]'
+ok "-d names the falsetickers" '[ "$(echo "$OUT" | grep -Ec "Verdict +: falseticker")" -eq 2 ]'
 ok "-d ends with the offset line, then the ntpdate line" \
 	'echo "$OUT" | tail -2 | head -1 | grep -Eq "^offset \+0\.0[0-9]{5} \+/- [0-9]+\.[0-9]{6} sec$" && echo "$OUT" | tail -1 | grep -q "adjust time server"'
 
@@ -137,11 +137,11 @@ ok "no -p, clean loopback: one request is enough" '[ $RC -eq 0 ] && [ "$(wc -l <
 # --- the joint (offset, rate) model; a slewing clock gets the per-leg one ---
 start_server est --offset 0.1
 run "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "-d -p 3: the joint estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(joint\): offset \+0\.(09|10)"'
+ok "-d -p 3: the joint estimator is used" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "Filter +: joint estimator, offset \+0\.(09|10)"'
 run env LD_PRELOAD="$SHIM" CLOCKSHIM_SLEWING=1 "${U[@]}" -d -p 3 --gap 100 127.0.0.1:$PORT_est
-ok "local clock still slewing: per-leg estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "filter \(legs\): offset \+0\.(09|10)"'
+ok "local clock still slewing: per-leg estimator instead" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "Filter +: legs estimator, offset \+0\.(09|10)"'
 run "${U[@]}" -d -p 1 127.0.0.1:$PORT_est
-ok "-d -p 1: one sample is the single estimate" '[ $RC -eq 0 ] && echo "$OUT" | grep -q "filter (single)"'
+ok "-d -p 1: one sample is the single estimate" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "Filter +: single estimator"'
 
 # --- IPv6 ------------------------------------------------------------------
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then

@@ -23,6 +23,8 @@ if [ ! -x .deps/chrony/usr/sbin/chronyd ]; then
 	dpkg -x .deps/chrony_*.deb .deps/chrony
 fi
 .deps/chrony/usr/sbin/chronyd -v
+# the MACs of symmetric keys come from nettle (GnuTLS's library)
+pkg-config --exists nettle gnutls
 # NTPsec's ntpd, unpacked for the same reason (interop tests run it in
 # the foreground with a configuration under a temp dir).
 if [ ! -x .deps/ntpsec/usr/sbin/ntpd ]; then

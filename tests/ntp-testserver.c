@@ -19,7 +19,9 @@
 
 #include <bsd/stdlib.h>
 
+#include "common/auth_key.h"
 #include "common/cli.h"
+#include "common/keys.h"
 #include "common/ntptime.h"
 #include "common/packet.h"
 
@@ -37,6 +39,10 @@ struct cfg {
 	int short_len, pad, bad_ext, forge, dup, other_port;
 	const char *other_addr;
 	const char *log;
+	struct keyfile keys;   /* --keyfile: answer keyed requests */
+	int have_keys;
+	const char *auth_mode; /* --auth: how to get the reply's MAC wrong */
+	int auth_every;        /* --auth-every K: only every K-th reply */
 };
 
 static void
@@ -49,7 +55,9 @@ usage(void)
 	    "  [--zero-origin] [--zero-rec] [--zero-xmt] [--xmt-before-rec]\n"
 	    "  [--root-delay S|max] [--root-disp S|max] [--short N] [--pad N]\n"
 	    "  [--bad-ext] [--forge N] [--dup] [--other-port] [--other-addr A]\n"
-	    "  [--lifetime S] [--log FILE] [--rate PPM] [--rate-epoch UNIXTIME]\n");
+	    "  [--lifetime S] [--log FILE] [--keyfile FILE]\n"
+	    "  [--auth good|none|wrong-id|bad-digest|nak|truncated] [--auth-every K]\n"
+	    "  [--rate PPM] [--rate-epoch UNIXTIME]\n");
 	exit(2);
 }
 
@@ -122,6 +130,8 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
     const struct sockaddr_storage *peer, socklen_t plen, const struct timespec *rxts)
 {
 	struct pkt q, p;
+	const struct key *key = NULL;
+	static unsigned long nreply;
 	uint8_t buf[PKT_MAX_LEN + 64];
 	size_t len;
 	NTP_ts rec = server_ts(c, rxts);
@@ -129,6 +139,15 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
 
 	if (PKT_decode(req, reqlen, &q) != PKT_OK)
 		return;
+	/* a keyed request: drop it unless its MAC verifies, as chronyd does */
+	if (c->have_keys) {
+		struct akey_mac m;
+		if (AKEY_parse_mac(req, reqlen, &m) == AUTH_OK) {
+			key = KEY_find(&c->keys, m.key_id);
+			if (key == NULL || AKEY_verify(key, m.key_id, req, reqlen) != AUTH_OK)
+				return;
+		}
+	}
 	memset(&p, 0, sizeof(p));
 	p.leap = (uint8_t)c->leap;
 	p.version = (uint8_t)(c->version >= 0 ? c->version : q.version);
@@ -174,6 +193,31 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
 	}
 	if (c->pad > 0 && len + (size_t)c->pad <= sizeof(buf))
 		len += (size_t)c->pad;
+	nreply++;
+	if (key != NULL) {
+		const char *mode = "good";
+		uint8_t d[AKEY_MAX_DIGEST];
+		size_t n = AKEY_digest(key, p.version, buf, len, d);
+		uint32_t id = key->id;
+		if (c->auth_mode != NULL && (c->auth_every <= 0 || nreply % (unsigned long)c->auth_every == 0))
+			mode = c->auth_mode;
+		if (strcmp(mode, "wrong-id") == 0)
+			id++;
+		else if (strcmp(mode, "bad-digest") == 0)
+			d[n - 1] ^= 0x01;
+		else if (strcmp(mode, "truncated") == 0)
+			n -= 4;
+		else if (strcmp(mode, "nak") == 0)
+			id = 0, n = 0;
+		if (strcmp(mode, "none") != 0) {
+			buf[len] = (uint8_t)(id >> 24);
+			buf[len + 1] = (uint8_t)(id >> 16);
+			buf[len + 2] = (uint8_t)(id >> 8);
+			buf[len + 3] = (uint8_t)id;
+			memcpy(buf + len + 4, d, n);
+			len += 4 + n;
+		}
+	}
 	if (c->short_len > 0 && (size_t)c->short_len < len)
 		len = (size_t)c->short_len;
 	for (i = 0; i < c->forge; i++) {
@@ -204,7 +248,8 @@ main(int argc, char **argv)
 		{ "root-disp", 1, NULL, 'z' }, { "short", 1, NULL, 'S' }, { "pad", 1, NULL, 'P' },
 		{ "bad-ext", 0, NULL, 'x' }, { "forge", 1, NULL, 'f' }, { "dup", 0, NULL, 'u' },
 		{ "other-port", 0, NULL, 'q' }, { "other-addr", 1, NULL, 'A' }, { "lifetime", 1, NULL, 'L' }, { "log", 1, NULL, 'g' },
-		{ "rate", 1, NULL, 'W' }, { "rate-epoch", 1, NULL, 'e' },
+		{ "keyfile", 1, NULL, 'K' }, { "auth", 1, NULL, 'U' }, { "auth-every", 1, NULL, 'W' },
+		{ "rate", 1, NULL, 'T' }, { "rate-epoch", 1, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cfg c;
@@ -265,7 +310,23 @@ main(int argc, char **argv)
 		case 'A': c.other_addr = optarg; break;
 		case 'L': c.lifetime = num(optarg); break;
 		case 'g': c.log = optarg; break;
-		case 'W': c.rate = num(optarg) * 1e-6; break;
+		case 'K': {
+			char err[256];
+			if (KEY_read_file(&c.keys, optarg, KEY_FMT_AUTO, err, sizeof(err)) < 0) {
+				fprintf(stderr, "ntp-testserver: %s\n", err);
+				return 2;
+			}
+			c.have_keys = 1;
+			break;
+		}
+		case 'U':
+			if (strstr(",good,none,wrong-id,bad-digest,nak,truncated,", optarg) == NULL ||
+			    strchr(optarg, ',') != NULL || optarg[0] == '\0')
+				usage();
+			c.auth_mode = optarg;
+			break;
+		case 'W': c.auth_every = (int)num(optarg); break;
+		case 'T': c.rate = num(optarg) * 1e-6; break;
 		case 'e': c.epoch = num(optarg); break;
 		default: usage();
 		}
@@ -348,7 +409,7 @@ main(int argc, char **argv)
 		nreq++;
 		if (logf != NULL) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			fprintf(logf, "request %lu %.6f\n", nreq, (double)now.tv_sec + now.tv_nsec / 1e9);
+			fprintf(logf, "request %lu %.6f %zd\n", nreq, (double)now.tv_sec + now.tv_nsec / 1e9, n);
 			fflush(logf);
 		}
 		if (c.drop_all || (long)nreq <= c.drop_first ||

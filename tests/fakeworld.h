@@ -515,7 +515,7 @@ fw_ntp_defaults(struct fw_ntp *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->stratum = 2;
-	s->out = s->back = 0.0004; /* a LAN: inside the policy's 0.5 ms with precisions */
+	s->out = s->back = 0.0005;
 	s->refid = htonl(0xc0000201);
 }
 

@@ -31,6 +31,7 @@ static const char *const fail_names[AUTH_NFAIL] = {
 	[AUTH_NTS_UID] = "NTS unique identifier missing",
 	[AUTH_NTS_NAK] = "NTS NAK",
 	[AUTH_MALFORMED] = "malformed extension fields",
+	[AUTH_NTS_CERT] = "NTS certificate not valid at the time NTS gave",
 };
 
 const char *

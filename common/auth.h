@@ -21,6 +21,7 @@ enum auth_fail {
 	AUTH_NTS_UID,      /* NTS reply without our unique identifier */
 	AUTH_NTS_NAK,      /* NTS NAK (kiss code NTSN) */
 	AUTH_MALFORMED,    /* extension fields that cannot be parsed */
+	AUTH_NTS_CERT,     /* dead-clock path: certificate not valid at the NTS time */
 	AUTH_NFAIL
 };
 

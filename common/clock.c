@@ -112,3 +112,18 @@ CLK_slew(const struct clk_driver *d, double offset)
 	}
 	return d->slew(d->ctx, offset);
 }
+
+int
+CLK_kernel_status(struct clk_kernel *k)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx)); /* modes 0: read only */
+	if (adjtimex(&tx) < 0)
+		return -1;
+	k->status = tx.status;
+	k->maxerror_us = tx.maxerror;
+	k->offset = tx.offset;
+	k->freq = tx.freq;
+	return 0;
+}

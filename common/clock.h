@@ -45,4 +45,16 @@ int CLK_step(const struct clk_driver *d, double offset);
  * CLK_SLEW_MAX (nothing is started). */
 int CLK_slew(const struct clk_driver *d, double offset);
 
+/* What the kernel's clock discipline says of itself (adjtimex, read
+ * only), for the daemon check (common/daemon.h). */
+struct clk_kernel {
+	int status;        /* STA_* bits */
+	long maxerror_us;  /* maximum error, microseconds */
+	long offset;       /* offset still being worked off (kernel units) */
+	long freq;         /* frequency correction, ppm << 16 */
+};
+
+/* Fill k; 0, or -1 when the kernel cannot be asked. */
+int CLK_kernel_status(struct clk_kernel *k);
+
 #endif

@@ -41,7 +41,12 @@ DEC_decide(const struct sel_result *r, int have_result, const struct dec_policy 
 	if (!isfinite(off)) {
 		d->action = DEC_REFUSE;
 		snprintf(d->reason, sizeof(d->reason), "offset is not a finite number");
-	} else if (p->max_step >= 0 && fabs(off) > p->max_step) {
+	} else if (p->max_step >= 0 && fabs(off) > p->max_step && (double)now->tv_sec >= (double)p->floor) {
+		/* --max-step guards a clock that is roughly right.  One before
+		 * the build date is known wrong (a dead hardware clock, years
+		 * behind): the limit would refuse exactly the machine that
+		 * needs the step, and the floor below still keeps the result
+		 * itself from being before the build date. */
 		d->action = DEC_REFUSE;
 		snprintf(d->reason, sizeof(d->reason), "%+.6f s is more than --max-step %g s", off,
 		    p->max_step);

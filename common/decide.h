@@ -21,7 +21,8 @@ enum dec_action {
 struct dec_policy {
 	int force_step;    /* -b */
 	int force_slew;    /* -B */
-	double max_step;   /* --max-step; < 0: none */
+	double max_step;   /* --max-step; < 0: none.  Not applied while the
+			    * local clock is before floor (known wrong) */
 	long long floor;   /* never set the clock before this Unix time */
 };
 

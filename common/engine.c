@@ -484,6 +484,9 @@ tick(struct eng_run *run, struct eng_source *s, const struct timespec *now, int 
 		}
 		if (s->fd < 0 && NTT_timespec_diff(now, &s->timeout_at) >= 0)
 			run_stage(run, s, 0, now);
+		/* a numeric host resolves at once, and no descriptor will say so */
+		if (s->state == SRC_RESOLVING)
+			collect_stage_host(run, s, now);
 		if (s->state == SRC_STAGE && s->fd < 0)
 			wait_for(wait, ms_until(&s->timeout_at, now));
 		if (s->state == SRC_READY)

@@ -11,6 +11,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -71,6 +72,8 @@ struct eng_stage {
 	void (*abort)(void *ctx);
 	/* One line saying why it failed, for the report. */
 	void (*describe)(void *ctx, char *buf, size_t len);
+	/* Optional: what the stage learnt, as one JSON object (REP_json). */
+	void (*json)(void *ctx, FILE *f);
 };
 
 struct eng_run;

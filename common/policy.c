@@ -64,7 +64,16 @@ mean_excess(const double *v, size_t n)
  * narrow the common part by about mu * (1/n - 1/(n + m)): the expected
  * gain in the minimum of n exponential excesses going to n + m.  When
  * that is below what the policy calls good (0.5 ms), or the common part
- * is already that narrow, no source is asked again. */
+ * is already that narrow, no source is asked again.
+ *
+ * The model takes one floor (the smallest possible leg) for all sources,
+ * as in a pool of alike paths: four servers over 10 ms + 10 ms exponential
+ * jitter each way stop after two rounds.  Paths of different lengths make
+ * the legs' spread, so mu and the expected gain, larger: such a run asks
+ * more, never less.  (Giving each source its own floor, estimated from
+ * its own few samples, was tried: it cannot tell alike paths from unlike
+ * ones after two samples each, and asked a pool of alike paths all four
+ * times.) */
 void
 POL_joint_check(struct eng_run *run)
 {

@@ -843,8 +843,10 @@ json_auth(FILE *f, const struct eng_source *s)
 	fputc('}', f);
 }
 
-void
-REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric,
+/* The members of a run's document, for ntpquery's and ntpupdate's;
+ * the caller closes the object. */
+static void
+json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric,
     const struct timespec *now, const char *program)
 {
 	size_t i, j, usable = 0;
@@ -915,6 +917,10 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 			fputs("null", f);
 		fputs(", \"failed_tests\": ", f);
 		json_tests(f, b != NULL ? b->tests : 0);
+		if (s->stage != NULL && s->stage->json != NULL) {
+			fputs(",\n     \"stage\": ", f);
+			s->stage->json(s->stage_ctx, f);
+		}
 		fputc('}', f);
 	}
 	fputs("\n  ],\n  \"result\": {", f);
@@ -928,5 +934,52 @@ REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 	kv_str(f, "system_peer", run->have_result ? run->src[run->result.sys_peer].addr_port : NULL);
 	kv_str(f, "action", DEC_action_name(d->action));
 	kv_str(f, "action_reason", d->reason);
-	fputs("}\n}\n", f);
+	fputc('}', f);
+}
+
+void
+REP_json(FILE *f, const struct eng_run *run, const struct dec_result *d, int numeric,
+    const struct timespec *now, const char *program)
+{
+	json_run(f, run, d, numeric, now, program);
+	fputs("\n}\n", f);
+}
+
+double
+REP_no_minus_zero(double x, int decimals)
+{
+	return fabs(x) < pow(10, -decimals) / 2 ? 0.0 : x;
+}
+
+double
+REP_ntpdate_delay(double delay)
+{
+	/* the small allowance keeps an exact 0.00002 from becoming 0.00003 */
+	return delay > 0 ? ceil(delay * 1e5 - 1e-6) / 1e5 : 0.0;
+}
+
+void
+REP_json_update(FILE *f, const struct eng_run *run, const struct dec_result *d,
+    const struct timespec *now, const struct rep_done *done)
+{
+	size_t i;
+
+	if (run != NULL)
+		json_run(f, run, d, 0, now, "ntpupdate");
+	else
+		fputs("{\n  \"program\": \"ntpupdate\",\n  \"version\": \"" NTPUPDATE_VERSION "\"", f);
+	fputs(",\n  \"clock\": {\"action\": ", f);
+	json_str(f, done->action);
+	fprintf(f, ", \"changed\": %s", done->changed ? "true" : "false");
+	kv_opt(f, "offset", done->have_offset, done->offset);
+	kv_opt(f, "error_bound", done->have_offset, done->bound);
+	fprintf(f, ", \"exit_code\": %d", done->exit_code);
+	kv_str(f, "error", done->error);
+	fputs(", \"time_daemons\": [", f);
+	for (i = 0; i < done->n_daemons; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		json_str(f, done->daemons[i]);
+	}
+	fputs("]}\n}\n", f);
 }

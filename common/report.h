@@ -58,6 +58,33 @@ void REP_source_reason(const struct eng_run *run, const struct eng_source *s, ch
  * left out); empty when nothing did. */
 void REP_name_text(const struct eng_run *run, const struct eng_name *nm, char *buf, size_t len);
 
+/* x as it will print with that many decimals, never as "-0.000000". */
+double REP_no_minus_zero(double x, int decimals);
+
+/* A delay for ntpdate's "delay %.5f": rounded up to 10 us, so a server
+ * that answered never shows 0.00000 (what a dead one shows) and the
+ * figure is an upper bound at the printed resolution. */
+double REP_ntpdate_delay(double delay);
+
+/* What ntpupdate did, for its -j document. */
+struct rep_done {
+	const char *action;   /* "step", "slew", "query" (-q: nothing set),
+			       * "refused", "failed", "daemon", "locked", "no-server" */
+	int changed;          /* the clock call was made and succeeded */
+	int have_offset;
+	double offset;        /* the change made or refused */
+	double bound;         /* its error bound */
+	int exit_code;
+	const char *error;    /* the one-line reason, or NULL */
+	const char *const *daemons; /* other time daemons found */
+	size_t n_daemons;
+};
+
+/* ntpupdate's run as one JSON document, as of now: REP_json's members
+ * (run NULL: none, the run never started), then "clock": what was done. */
+void REP_json_update(FILE *f, const struct eng_run *run, const struct dec_result *d,
+    const struct timespec *now, const struct rep_done *done);
+
 /* Meaning of a leap indicator value. */
 const char *REP_leap_text(unsigned leap);
 

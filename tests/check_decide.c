@@ -1,86 +1,77 @@
-/* Unit tests: common/decide, the rules issue 10 added (the slew range). */
-#include <errno.h>
+/* Unit tests: common/decide's safety rails, with a made-up run and a
+ * made-up "now" (a machine whose hardware clock died, years behind). */
 #include <math.h>
 #include <string.h>
 
-#include "common/clock.h"
 #include "common/decide.h"
 #include "check_common.h"
 
+static struct sel_result res;
+static struct dec_policy pol;
+static struct dec_result d;
+
 static void
-run_with(struct sel_result *r, double off)
+answer(double offset)
 {
-	memset(r, 0, sizeof(*r));
-	r->offset = off;
-	r->n_usable = 1;
+	memset(&res, 0, sizeof(res));
+	res.offset = offset;
+	DEC_policy_init(&pol, 86400);
+	pol.floor = 1700000000; /* the build date */
 }
 
-START_TEST(t_slew_beyond_kernel_range_refused)
+static void
+decide_at(long long now_sec)
 {
-	struct sel_result r;
-	struct dec_policy p = { 0, 1, -1, 1767225600LL };
-	struct dec_result d;
-	struct timespec now = { 1795000000, 0 };
+	struct timespec now = { (time_t)now_sec, 0 };
+	DEC_decide(&res, 1, &pol, &now, &d);
+}
 
-	/* -B: within the range it slews, however large */
-	run_with(&r, 2145.0);
-	DEC_decide(&r, 1, &p, &now, &d);
-	ck_assert_int_eq(d.action, DEC_SLEW);
-	run_with(&r, -2000.0);
-	DEC_decide(&r, 1, &p, &now, &d);
-	ck_assert_int_eq(d.action, DEC_SLEW);
-	/* beyond it, either way: refused with the limit named */
-	run_with(&r, 2145.5);
-	DEC_decide(&r, 1, &p, &now, &d);
+START_TEST(t_max_step_on_a_sane_clock)
+{
+	answer(2 * 86400.0);
+	decide_at(1800000000);
 	ck_assert_int_eq(d.action, DEC_REFUSE);
-	ck_assert_ptr_nonnull(strstr(d.reason, "slew range (2145 s"));
-	run_with(&r, -3600.0);
-	DEC_decide(&r, 1, &p, &now, &d);
-	ck_assert_int_eq(d.action, DEC_REFUSE);
-	ck_assert_int_eq(d.step, 0);
-	/* without -B the same offset is stepped */
-	p.force_slew = 0;
-	DEC_decide(&r, 1, &p, &now, &d);
+	ck_assert_ptr_nonnull(strstr(d.reason, "--max-step"));
+	answer(3600.0);
+	decide_at(1800000000);
 	ck_assert_int_eq(d.action, DEC_STEP);
 }
 END_TEST
 
-static int calls;
-
-static int
-count_slew(void *ctx, double offset)
+START_TEST(t_dead_rtc_is_stepped_despite_max_step)
 {
-	(void)ctx;
-	(void)offset;
-	calls++;
-	return 0;
+	/* the local clock says 2000-01-01, the servers 2026: 26 years ahead */
+	answer(1800000000.0 - 946684800.0);
+	decide_at(946684800);
+	ck_assert_int_eq(d.action, DEC_STEP);
+	ck_assert(d.step);
 }
+END_TEST
 
-START_TEST(t_clk_slew_guard)
+START_TEST(t_floor_still_holds_on_a_dead_rtc)
 {
-	struct clk_driver d = { "count", count_slew, count_slew, NULL };
-
-	calls = 0;
-	ck_assert_int_eq(CLK_slew(&d, 2145.0), 0);
-	ck_assert_int_eq(calls, 1);
-	errno = 0;
-	ck_assert_int_eq(CLK_slew(&d, -2146.0), -1);
-	ck_assert_int_eq(errno, ERANGE);
-	ck_assert_int_eq(CLK_slew(&d, NAN), -1);
-	ck_assert_int_eq(errno, EDOM);
-	ck_assert_int_eq(calls, 1);
+	/* clock before the build date, servers say a time still before it:
+	 * refused by the floor, max-step or not */
+	answer(3600.0);
+	decide_at(946684800);
+	ck_assert_int_eq(d.action, DEC_REFUSE);
+	ck_assert_ptr_nonnull(strstr(d.reason, "before this program was built"));
+	answer(NAN);
+	decide_at(946684800);
+	ck_assert_int_eq(d.action, DEC_REFUSE);
 }
 END_TEST
 
 static Suite *
-suite(void)
+decide_suite(void)
 {
 	Suite *s = suite_create("decide");
-	TCase *tc = tcase_create("core");
-	ADD(tc, t_slew_beyond_kernel_range_refused);
-	ADD(tc, t_clk_slew_guard);
+	TCase *tc = tcase_create("rails");
+	ADD(tc, t_max_step_on_a_sane_clock);
+	ADD(tc, t_dead_rtc_is_stepped_despite_max_step);
+	ADD(tc, t_floor_still_holds_on_a_dead_rtc);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-CHECK_MAIN(suite)
+CHECK_MAIN(decide_suite)

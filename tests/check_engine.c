@@ -380,7 +380,7 @@ stage_describe(void *ctx, char *buf, size_t len)
 	strlcpy(buf, "key exchange failed: test", len);
 }
 
-static const struct eng_stage test_stage = { "test stage", stage_step, NULL, stage_describe };
+static const struct eng_stage test_stage = { "test stage", stage_step, NULL, stage_describe, NULL };
 static struct stage_ctx SC;
 
 static void

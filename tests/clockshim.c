@@ -6,7 +6,13 @@
  *   CLOCKSHIM_FAIL=1     make every call fail with EPERM
  * Read-only calls (adjtime with a NULL delta, adjtimex and clock_adjtime
  * with modes 0 or ADJ_OFFSET_SS_READ) are answered without touching
- * anything; CLOCKSHIM_SLEWING=1 makes adjtime report a slew in progress. */
+ * anything; CLOCKSHIM_SLEWING=1 makes adjtime report a slew in progress.
+ *   CLOCKSHIM_PLL=1      reads report a kernel clock under PLL discipline
+ *                        (STA_PLL set, STA_UNSYNC clear, maximum error
+ *                        20 ms, +12.5 ppm), as a running ntpd keeps it
+ *   CLOCKSHIM_STATUS=file  at each clock-changing call, append the
+ *                        CapEff, NoNewPrivs and Seccomp lines of
+ *                        /proc/self/status: what the tool holds then */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,12 +26,34 @@
 static int
 record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* CLOCKSHIM_STATUS: the privileges in force at the clock call. */
+static void
+record_status(void)
+{
+	const char *path = getenv("CLOCKSHIM_STATUS");
+	char line[256];
+	FILE *in, *out;
+
+	if (path == NULL || (in = fopen("/proc/self/status", "r")) == NULL)
+		return;
+	out = fopen(path, "a");
+	if (out != NULL) {
+		while (fgets(line, sizeof(line), in) != NULL)
+			if (strncmp(line, "CapEff:", 7) == 0 || strncmp(line, "NoNewPrivs:", 11) == 0 ||
+			    strncmp(line, "Seccomp:", 8) == 0)
+				fputs(line, out);
+		fclose(out);
+	}
+	fclose(in);
+}
+
 static int
 record(const char *fmt, ...)
 {
 	const char *path = getenv("CLOCKSHIM_LOG");
 	va_list ap;
 
+	record_status();
 	if (path != NULL) {
 		FILE *f = fopen(path, "a");
 		if (f != NULL) {
@@ -80,6 +108,9 @@ timex_call(const char *who, struct timex *tx)
 		/* reads: a quiet, unslewed clock */
 		memset(tx, 0, sizeof(*tx));
 		tx->tick = 10000;
+		tx->status = getenv("CLOCKSHIM_PLL") != NULL ? STA_PLL : STA_UNSYNC;
+		tx->maxerror = getenv("CLOCKSHIM_PLL") != NULL ? 20000 : 16000000;
+		tx->freq = getenv("CLOCKSHIM_PLL") != NULL ? 819200 : 0; /* +12.5 ppm */
 		return TIME_OK;
 	}
 	if (tx->modes & ADJ_SETOFFSET) {

@@ -18,4 +18,17 @@ start_server fds --offset 0.01 --log "$TMP/fds.log"
 run bash -c 'exec "$@" <&- >&- 2>&-' sh "${U[@]}" -q -p 1 127.0.0.1:$PORT_fds
 ok "descriptors 0-2 closed: one 48-byte request, nothing else reaches the server" \
 	'sleep 0.2; [ "$(wc -l <"$TMP/fds.log")" -eq 1 ] && [ "$(awk "{print \$4}" "$TMP/fds.log")" = 48 ]'
+
+# GnuTLS is paid for only when NTS is used: the plain builds do not link it,
+# and an NTS option runs the -nts build
+ok "the plain ntpupdate and ntpquery are not linked with GnuTLS" \
+	'! ldd "$BIN/ntpupdate" "$BIN/ntpquery" | grep -q gnutls && ldd "$BIN/ntpupdate-nts" | grep -q gnutls'
+mkdir -p "$TMP/alone"
+cp "$BIN/ntpupdate" "$TMP/alone/ntpupdate"
+run "$TMP/alone/ntpupdate" --nts -q 127.0.0.1:1
+ok "--nts without the NTS build beside it or installed: exit 2, one clear line" \
+	'[ $RC -eq 2 ] && echo "$ERR" | head -1 | grep -q "cannot run .*ntpupdate-nts (the NTS build of ntpupdate)"'
+run "$BIN/ntpquery" --nts-cache /nonexistent -p 1 127.0.0.1:1
+ok "an NTS option runs the NTS build, which judges it" \
+	'[ $RC -eq 2 ] && echo "$ERR" | grep -q "need --nts"'
 summary

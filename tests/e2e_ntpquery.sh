@@ -89,13 +89,13 @@ ok "default shows the name as given" '[ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^
 # --- monitoring ---------------------------------------------------------------
 run "${Q[@]}" -p 1 -w 0.05 -c 0.5 127.0.0.1:$PORT_h1
 ok "monitoring OK: exit 0, status line with perfdata" \
-	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | wc -l)" -eq 1 ] && echo "$OUT" | grep -Eq "^NTP OK: offset \+0\.0(19|20)[0-9]+ s .*\|offset=0\.0(19|20)[0-9]+s;0\.05;0\.5$"'
+	'[ $RC -eq 0 ] && [ "$(echo "$OUT" | wc -l)" -eq 1 ] && echo "$OUT" | grep -Eq "^NTP OK: Offset 0\.0(19|20)[0-9]+ secs, .*\|offset=0\.0(19|20)[0-9]+s;0\.050000;0\.500000;$"'
 run "${Q[@]}" -p 1 -w 0.01 -c 0.5 127.0.0.1:$PORT_h1
 ok "monitoring WARNING: exit 1" '[ $RC -eq 1 ] && echo "$OUT" | grep -q "^NTP WARNING: "'
 run "${Q[@]}" -p 1 -w 0.001 -c 0.01 127.0.0.1:$PORT_h1
 ok "monitoring CRITICAL: exit 2" '[ $RC -eq 2 ] && echo "$OUT" | grep -q "^NTP CRITICAL: "'
 run "${Q[@]}" -p 1 -t 0.2 -w 1 -c 2 127.0.0.1:$PORT_quiet
-ok "monitoring UNKNOWN: exit 3" '[ $RC -eq 3 ] && echo "$OUT" | grep -q "^NTP UNKNOWN: "'
+ok "monitoring, no answer: CRITICAL (exit 2), as check_ntp_time" '[ $RC -eq 2 ] && echo "$OUT" | grep -q "^NTP CRITICAL: Offset unknown: "'
 run "${Q[@]}" -w x 127.0.0.1:$PORT_h1
 ok "monitoring usage error: exit 3" '[ $RC -eq 3 ]'
 

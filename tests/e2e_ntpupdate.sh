@@ -57,7 +57,8 @@ ok "refused clock call: says run as root or use -q" 'echo "$ERR" | grep -q "run 
 
 if ! grep -qE '^CapEff:.*' /proc/self/status || \
    [ $(( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) >> 25 & 1 )) -eq 0 ]; then
-	run "${U[@]}" -p 1 127.0.0.1:$PORT_slew
+	# --force: whatever the machine's kernel clock says of a daemon
+	run "${U[@]}" --force -p 1 127.0.0.1:$PORT_slew
 	ok "without CAP_SYS_TIME the kernel refuses: exit 4" '[ $RC -eq 4 ] && echo "$ERR" | grep -q "Operation not permitted"'
 else
 	echo "SKIP (not counted): kernel refusal test: this shell holds CAP_SYS_TIME"
@@ -175,8 +176,8 @@ ok "-s sends the lines to syslog, not stdout" '[ $RC -eq 0 ] && [ -z "$OUT" ]'
 # O=build-asan SAN=...) must not leak its variables into the install.
 run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O -u SAN \
 	make -s -C "$(dirname "$0")/.." install DESTDIR="$TMP/inst" PREFIX=/usr
-ok "make install: sbin, bin and man8 under DESTDIR/PREFIX" \
-	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpupdate" ] && [ -x "$TMP/inst/usr/bin/ntpquery" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpupdate.8" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpquery.8" ]'
+ok "make install: sbin, bin, man8 and man1 under DESTDIR/PREFIX" \
+	'[ $RC -eq 0 ] && [ -x "$TMP/inst/usr/sbin/ntpupdate" ] && [ -x "$TMP/inst/usr/bin/ntpquery" ] && [ -f "$TMP/inst/usr/share/man/man8/ntpupdate.8" ] && [ -f "$TMP/inst/usr/share/man/man1/ntpquery.1" ]'
 ok "make install: the plain build, never a sanitizer build" \
 	'! ldd "$TMP/inst/usr/sbin/ntpupdate" | grep -q asan && ! ldd "$(dirname "$0")/../ntpupdate" | grep -q asan'
 

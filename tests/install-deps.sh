@@ -15,7 +15,7 @@ apt_get install -y --no-install-recommends \
 	libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 \
 	libgnutls28-dev nettle-dev gnutls-bin libseccomp-dev libcap-ng-dev \
 	faketime ntpsec-ntpdig tshark debhelper fakeroot dpkg-dev systemd \
-	lintian rdate
+	lintian rdate mandoc
 if [ ! -x .deps/chrony/usr/sbin/chronyd ]; then
 	mkdir -p .deps
 	rm -f .deps/chrony_*.deb

@@ -2,7 +2,10 @@
 # Run every test: the Check unit tests, then the end-to-end scripts.
 # As root it first drops CAP_SYS_TIME (so the kernel refuses any clock
 # change the shim might miss) and moves into a new network namespace (so
-# no test can reach anything but its own loopback).  Ends with one line:
+# no test can reach anything but its own loopback) and a new mount
+# namespace with its own /run (so the lock file, pid files and the
+# time-sync flag the tests make are theirs alone, and no daemon of the
+# machine is seen there).  Ends with one line:
 # "N passed, N failed".
 set -u
 O=${O:-build}
@@ -12,10 +15,11 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && [ -z "${NTP_TESTS_CONFINED:-}" ]; then
 	export NTP_TESTS_CONFINED=1
 	exec setpriv --bounding-set -sys_time --inh-caps -sys_time -- \
-		unshare --net -- "$0" "$@"
+		unshare --net --mount -- "$0" "$@"
 fi
 if [ -n "${NTP_TESTS_CONFINED:-}" ]; then
 	ip link set lo up 2>/dev/null || true
+	mount -t tmpfs -o mode=755 ntpupdate-tests /run 2>/dev/null || true
 fi
 
 passed=0

@@ -14,6 +14,7 @@
 #include "common/conf.h"
 #include "common/decide.h"
 #include "common/engine.h"
+#include "common/log.h"
 #include "common/keyrun.h"
 #include "common/nts_cli.h"
 #include "common/report.h"
@@ -109,7 +110,8 @@ help(void)
 	    "\n"
 	    "Offsets are positive when the server is ahead of the local clock\n"
 	    "(chronyc shows the opposite sign).\n\n"
-	    "Exit status: 0 at least one usable source, 1 none, 2 usage error.\n"
+	    "Exit status: 0 at least one usable source, 1 none, 2 usage error,\n"
+	    "7 the output could not be written.\n"
 	    "With -w, -c or -H, check_ntp_time's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	    "(no answer: CRITICAL, or UNKNOWN with -q; usage errors: UNKNOWN).\n",
 	    CLI_DEFAULT_SERVER);
@@ -128,9 +130,9 @@ bad_option(const struct opts *o, const char *opt, const char *err)
 static int
 parse_args(int argc, char **argv, struct opts *o, int *first)
 {
-	char err[160];
+	char err[160], name[40];
 	double d;
-	int c, i, r;
+	int c, i, r, li;
 
 	CLI_common_defaults(&o->common);
 	o->warn = o->crit = -1;
@@ -141,18 +143,18 @@ parse_args(int argc, char **argv, struct opts *o, int *first)
 		    strncmp(argv[i], "--warning", 9) == 0 || strncmp(argv[i], "--critical", 10) == 0)
 			o->monitoring = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:H:qhV", longopts,
-	    NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "vjnw:c:H:qhV",
+	    longopts, &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r == 0)
 			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
 		if (r < 0)
-			return bad_option(o, argv[optind - 1], err);
+			return bad_option(o, CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
 			continue;
 		r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
-			return bad_option(o, argv[optind - 1], err);
+			return bad_option(o, CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
 			continue;
 		switch (c) {
@@ -419,5 +421,7 @@ main(int argc, char **argv)
 	ENG_free(&run);
 	SYS_free(&world);
 	KRN_free(&keys);
+	if (LOG_close_stdout("ntpquery") < 0 && (mon || rc == EXIT_OK))
+		rc = mon ? MON_UNKNOWN : LOG_EXIT_OUTPUT;
 	return rc;
 }

@@ -87,7 +87,7 @@ help(void)
 	    CLI_HELP_FAMILY
 	    CLI_HELP_AUTH_A
 	    "  -b, --step            always step the clock\n"
-	    "  -B, --slew            always slew the clock\n"
+	    "  -B, --slew            always slew the clock (up to 2145 s)\n"
 	    "  -d, --debug           show every sample and rejection; do not set the clock\n"
 	    CLI_HELP_AUTH_E
 	    "      --force           set the clock even when another time daemon runs\n"
@@ -111,7 +111,8 @@ help(void)
 	    "Exit status: 0 clock set (with -q/-d: a usable answer), 1 no usable server,\n"
 	    "2 usage or configuration error, 3 refused by a safety limit,\n"
 	    "4 the clock could not be set, 5 another time daemon runs (see --force),\n"
-	    "6 another run held the lock until this one's deadline.\n",
+	    "6 another run held the lock until this one's deadline,\n"
+	    "7 the output could not be written.\n",
 	    CLI_DEFAULT_SERVER);
 }
 
@@ -128,20 +129,20 @@ bad_option(const char *opt, const char *err)
 static int
 parse_args(int argc, char **argv, struct opts *o, int *first_server)
 {
-	char err[160];
-	int c, r;
+	char err[160], name[40];
+	int c, r, li;
 
 	CLI_common_defaults(&o->common);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "bBdjqsuvhV", longopts,
-	    NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":" CLI_COMMON_SHORTOPTS CLI_AUTH_SHORTOPTS "bBdjqsuvhV",
+	    longopts, &li)) != -1) {
 		r = CLI_common_option(&o->common, c, optarg, err, sizeof(err));
 		if (r == 0)
 			r = CLI_auth_option(&o->auth, c, optarg, err, sizeof(err));
 		if (r == 0)
 			r = NTS_option(o->nts, c, optarg, err, sizeof(err));
 		if (r < 0)
-			return bad_option(argv[optind - 1], err);
+			return bad_option(CLI_option_name(c, longopts, li, name, sizeof(name)), err);
 		if (r > 0)
 			continue;
 		switch (c) {
@@ -598,6 +599,8 @@ main(int argc, char **argv)
 		LOG_info(&lg, "offset %+.6f +/- %.6f sec", REP_no_minus_zero(dec.offset, 6), run.result.bound);
 
 	rc = EXIT_SET;
+	if (query && dec.action == DEC_REFUSE)
+		LOG_err(&lg, "would refuse to %s the clock: %s", step ? "step" : "slew", dec.reason);
 	if (!query) {
 		if (dec.action == DEC_REFUSE) {
 			LOG_err(&lg, "refusing to %s the clock: %s", step ? "step" : "slew", dec.reason);
@@ -641,5 +644,7 @@ main(int argc, char **argv)
 	LCK_close(&lk);
 	servers_free(&sv, &cf);
 	LOG_close(&lg);
+	if (LOG_close_stdout("ntpupdate") < 0 && rc == EXIT_SET)
+		rc = LOG_EXIT_OUTPUT;
 	return rc;
 }

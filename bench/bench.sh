@@ -24,6 +24,15 @@
 #   CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"  (one-server)
 #   POOL_CLIENTS="ntpupdate chronyd-Q ntpdig ntpdig-p4"   (four servers)
 #   SCALE_COUNTS="1 4 16 64"  SCALE_RUNS=N (see bench/scaling.sh)
+#   Drift scenarios, not in the default list (they would pass 30 minutes):
+#   SCENARIOS="drift0 drift+50 drift-50 drift+100 drift-100 drift+500
+#   drift-500".  They replace chronyd with tests/ntp-testserver on
+#   127.0.0.3:123, its clock running that many ppm fast (or slow) from the
+#   scenario's start, root distance 0; each run's truth is the server's
+#   offset when the client exits, and raw.csv's offset column holds the
+#   error (offset minus truth).  bench/rate_table.py summarises them.
+#   Add ntpupdate-p4 to CLIENTS for -p 4 at the 2 s gap (the rate model's
+#   case).
 #   BENCH_CPUS= (e.g. 0: run server, relays and clients on those CPUs only;
 #               default: wherever the scheduler puts them)
 #   BENCH_OUT=bench/results (raw.csv, scaling.csv, table.txt)
@@ -108,7 +117,7 @@ if [ "${1:-}" != "--inner" ]; then
 		apt-get install -y -q --no-install-recommends ntpsec-ntpdig rdate >/dev/null || exit 1
 	fi
 	[ -x "$CHRONYD" ] || ./tests/install-deps.sh >/dev/null || exit 1
-	make -s ntpupdate build/bench-relay build/bench-rusage >/dev/null || exit 1
+	make -s ntpupdate build/bench-relay build/bench-rusage build/tests/ntp-testserver >/dev/null || exit 1
 	TMPD=$(mktemp -d /tmp/ntpbench.XXXXXX) || exit 1
 	export TMPD
 	chmod 700 "$TMPD"
@@ -237,6 +246,9 @@ client() {
 	ntpupdate)
 		./ntpupdate -d "$@" >"$TMPD/out" 2>/dev/null
 		;;
+	ntpupdate-p4)
+		./ntpupdate -d -p 4 "$@" >"$TMPD/out" 2>/dev/null
+		;;
 	chronyd-Q)
 		rm -f "$TMPD/out"
 		for a in "$@"; do
@@ -262,7 +274,7 @@ client() {
 parse() {
 	[ -f "$TMPD/out" ] || return
 	case $1 in
-	ntpupdate)
+	ntpupdate | ntpupdate-p4)
 		awk '/^offset [-+0-9.]+ \+\/- [0-9.]+ sec$/ { print $2, $4 }' "$TMPD/out"
 		;;
 	chronyd-Q)
@@ -298,7 +310,22 @@ for sc in $SCENARIOS; do
 	cls=$CLIENTS
 	is_pool "$sc" && cls=$POOL_CLIENTS
 	addrs=(127.0.0.1)
-	[ "$sc" != clean ] && mapfile -t addrs < <(paths "$sc" | awk '{ print $1 }')
+	rate=
+	DRIFT=
+	if [ "${sc#drift}" != "$sc" ]; then
+		# a server whose clock runs $rate ppm off from now on
+		rate=${sc#drift}
+		epoch=$EPOCHREALTIME
+		: >"$TMPD/drift.log"
+		./build/tests/ntp-testserver --addr 127.0.0.3 --port 123 --rate "$rate" \
+			--rate-epoch "$epoch" --root-delay 0 --root-disp 0 --lifetime 7200 \
+			--log "$TMPD/drift.log" >/dev/null &
+		DRIFT=$!
+		addrs=(127.0.0.3)
+		sleep 0.3
+	elif [ "$sc" != clean ]; then
+		mapfile -t addrs < <(paths "$sc" | awk '{ print $1 }')
+	fi
 	# One untimed exchange with the server first: the first request a
 	# freshly started chronyd answers is slower, and would count against
 	# whichever client happens to run first.
@@ -309,7 +336,9 @@ for sc in $SCENARIOS; do
 		# shellcheck disable=SC2086
 		for cl in $(rotate "$run" $cls); do
 			rm -f "$TMPD/out"
-			if [ "$sc" = clean ]; then
+			if [ -n "$rate" ]; then
+				n0=$(wc -l <"$TMPD/drift.log")
+			elif [ "$sc" = clean ]; then
 				n0=$(served)
 			else
 				relays_start "$sc" $((sci * 1000000 + run * 100))
@@ -317,7 +346,11 @@ for sc in $SCENARIOS; do
 			t0=$EPOCHREALTIME
 			client "$cl" "${addrs[@]}"
 			t1=$EPOCHREALTIME
-			if [ "$sc" = clean ]; then
+			if [ -n "$rate" ]; then
+				sleep 0.1
+				total=$(($(wc -l <"$TMPD/drift.log") - n0))
+				read -r maxn gap <<<"$total -"
+			elif [ "$sc" = clean ]; then
 				sleep 0.1
 				total=$(($(served) - n0))
 				read -r maxn gap <<<"$total -"
@@ -328,6 +361,11 @@ for sc in $SCENARIOS; do
 			off=
 			bnd=
 			read -r off bnd < <(parse "$cl" | tail -1)
+			if [ -n "$off" ] && [ -n "$rate" ]; then
+				# the error: the offset less the server's at the client's end
+				off=$(awk -v o="$off" -v r="$rate" -v t="$t1" -v e="$epoch" \
+					'BEGIN { printf "%.9f", o - r * 1e-6 * (t - e) }')
+			fi
 			wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
 			ok=0
 			[ -n "$off" ] && ok=1
@@ -338,6 +376,10 @@ for sc in $SCENARIOS; do
 		[ $((run % 10)) -eq 0 ] && [ "$run" -lt "$nruns" ] && printf '\n        '
 	done
 	printf '\n        %d s\n' $((SECONDS - ts))
+	if [ -n "$DRIFT" ]; then
+		kill "$DRIFT" 2>/dev/null
+		wait "$DRIFT" 2>/dev/null
+	fi
 done
 
 case " $SCENARIOS " in

@@ -161,7 +161,7 @@ CLI_parse_seconds(const char *arg, double min, double max, double *out, char *er
 		return -1;
 	}
 	if (v < min || v > max) {
-		snprintf(err, errlen, "'%s' is out of range (%g..%g)", CLI_printable(arg, show, sizeof(show)), min, max);
+		snprintf(err, errlen, "%s is out of range (%g..%g)", CLI_printable(arg, show, sizeof(show)), min, max);
 		return -1;
 	}
 	*out = v;
@@ -175,12 +175,42 @@ CLI_parse_int(const char *arg, long long min, long long max, long long *out, cha
 	char show[64];
 	long long v = strtonum(arg, min, max, &e);
 
+	if (e != NULL && (strcmp(e, "too large") == 0 || strcmp(e, "too small") == 0)) {
+		snprintf(err, errlen, "%s is out of range (%lld..%lld)", CLI_printable(arg, show, sizeof(show)), min, max);
+		return -1;
+	}
+	if (e != NULL && (arg == NULL || *arg == '\0')) {
+		snprintf(err, errlen, "missing number");
+		return -1;
+	}
 	if (e != NULL) {
-		snprintf(err, errlen, "'%s' is %s (%lld..%lld)", CLI_printable(arg, show, sizeof(show)), e, min, max);
+		snprintf(err, errlen, "'%s' is not a whole number", CLI_printable(arg, show, sizeof(show)));
 		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+const char *
+CLI_option_name(int opt, const struct option *longopts, int longindex, char *buf, size_t len)
+{
+	const struct option *o;
+
+	if (longindex >= 0) {
+		snprintf(buf, len, "--%s", longopts[longindex].name);
+		return buf;
+	}
+	if (opt > ' ' && opt < 127) {
+		snprintf(buf, len, "-%c", opt);
+		return buf;
+	}
+	for (o = longopts; o->name != NULL; o++)
+		if (o->flag == NULL && o->val == opt) {
+			snprintf(buf, len, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, len, "option");
+	return buf;
 }
 
 void

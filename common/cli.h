@@ -37,6 +37,11 @@ int CLI_parse_seconds(const char *arg, double min, double max, double *out, char
 /* Parse an integer in [min, max] (strtonum).  Returns 0 or -1 with err. */
 int CLI_parse_int(const char *arg, long long min, long long max, long long *out, char *err, size_t errlen);
 
+/* An option as the user named it, for error lines: "--name" when given in
+ * its long form (longindex from getopt_long, -1 if none), else "-c" (or
+ * "--name" for a long-only option).  Returns buf. */
+const char *CLI_option_name(int opt, const struct option *longopts, int longindex, char *buf, size_t len);
+
 /* Options both tools take, parsed in one place. */
 struct cli_common {
 	int family;          /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */

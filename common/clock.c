@@ -1,5 +1,6 @@
 /* clock: step and slew the system clock, Linux driver. */
 #include "clock.h"
+#include "filter.h"
 
 #include <errno.h>
 #include <math.h>
@@ -71,22 +72,21 @@ CLK_rate_bound(void)
 {
 	struct timeval left;
 	struct timex tx;
-	double ppm;
+	double bound = CLK_LOCAL_RATE + FLT_PHI, tick_ppm = 0;
+	int slewing = 0;
 
 	/* adjtime(NULL, &left) and adjtimex() with modes 0 only read. */
 	if (adjtime(NULL, &left) == 0 && (left.tv_sec != 0 || left.tv_usec != 0))
-		return -1;
+		slewing = 1;
 	memset(&tx, 0, sizeof(tx));
-	if (adjtimex(&tx) < 0)
-		return CLK_RATE_BOUND;
-	if ((tx.status & STA_PLL) && tx.offset != 0)
-		return -1;
-	ppm = (double)tx.freq / 65536.0;
-	if (tx.tick != 0)
-		ppm += ((double)tx.tick - 1e6 / sysconf(_SC_CLK_TCK)) * sysconf(_SC_CLK_TCK);
-	if (fabs(ppm) > 500)
-		return -1;
-	return CLK_RATE_BOUND;
+	if (adjtimex(&tx) == 0) {
+		if ((tx.status & STA_PLL) && tx.offset != 0)
+			slewing = 1;
+		if (tx.tick != 0)
+			tick_ppm = ((double)tx.tick - 1e6 / sysconf(_SC_CLK_TCK)) * sysconf(_SC_CLK_TCK);
+	}
+	bound += fabs(tick_ppm) * 1e-6;
+	return slewing ? -(bound + CLK_SLEW_RATE) : bound;
 }
 
 int
@@ -104,6 +104,10 @@ CLK_slew(const struct clk_driver *d, double offset)
 {
 	if (!isfinite(offset)) {
 		errno = EDOM;
+		return -1;
+	}
+	if (fabs(offset) > CLK_SLEW_MAX) {
+		errno = ERANGE;
 		return -1;
 	}
 	return d->slew(d->ctx, offset);

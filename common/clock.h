@@ -19,20 +19,30 @@ struct clk_driver {
  * the kernel's one-shot slew. */
 const struct clk_driver *CLK_linux(void);
 
-/* The rate difference (s/s) that may be assumed between the local clock
- * and a server's during a run of a few seconds, from a read-only look at
- * the kernel: -1 when the local clock is being slewed (an earlier slew
- * still running, the kernel PLL working off an offset, or a frequency
- * adjustment beyond 500 ppm), else CLK_RATE_BOUND. */
+/* The largest rate difference (s/s) between the local clock and a
+ * server's during a run, from a read-only look at the kernel: the
+ * kernel's frequency range for the local oscillator's error
+ * (CLK_LOCAL_RATE, 500 ppm), plus any tick adjustment beyond it, plus a
+ * synchronised server's tolerance (FLT_PHI).  Negative (same magnitude
+ * plus the kernel's 500 ppm slew) when the local clock is being slewed
+ * (an earlier slew still running, or the kernel PLL working off an
+ * offset): its rate may then change mid-run (see FLT_filter). */
 double CLK_rate_bound(void);
 
-#define CLK_RATE_BOUND 50e-6
+#define CLK_LOCAL_RATE 500e-6 /* the kernel's frequency range, s/s */
+#define CLK_SLEW_RATE 500e-6  /* the kernel's one-shot slew rate, s/s */
+
+/* The largest offset the kernel's one-shot slew (adjtime) takes, seconds:
+ * glibc refuses whole seconds beyond INT_MAX / 10^6 - 2 with EINVAL.  At
+ * the 500 ppm slew rate it would take 50 days. */
+#define CLK_SLEW_MAX 2145.0
 
 /* Step through a driver; refuses (-1, errno EDOM) any offset that is not
  * finite, so a NaN can never reach the clock. */
 int CLK_step(const struct clk_driver *d, double offset);
 
-/* Slew through a driver, with the same refusal. */
+/* Slew through a driver, with the same refusal, and ERANGE beyond
+ * CLK_SLEW_MAX (nothing is started). */
 int CLK_slew(const struct clk_driver *d, double offset);
 
 /* What the kernel's clock discipline says of itself (adjtimex, read

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "version.h"
 
 void
@@ -49,6 +50,11 @@ DEC_decide(const struct sel_result *r, int have_result, const struct dec_policy 
 		d->action = DEC_REFUSE;
 		snprintf(d->reason, sizeof(d->reason), "%+.6f s is more than --max-step %g s", off,
 		    p->max_step);
+	} else if (!d->step && fabs(off) > CLK_SLEW_MAX) {
+		d->action = DEC_REFUSE;
+		snprintf(d->reason, sizeof(d->reason),
+		    "%+.6f s is beyond the kernel's slew range (%g s; at 500 ppm that takes %.0f days): "
+		    "step it (without -B)", off, CLK_SLEW_MAX, CLK_SLEW_MAX / CLK_SLEW_RATE / 86400);
 	} else if ((double)now->tv_sec + off < (double)p->floor) {
 		d->action = DEC_REFUSE;
 		snprintf(d->reason, sizeof(d->reason),

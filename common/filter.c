@@ -1,7 +1,14 @@
-/* filter: sample maths and the per-source clock filter. */
+/* filter: sample maths and the per-source filter (the joint offset and
+ * rate model described in filter.h). */
 #include "filter.h"
 
 #include <math.h>
+#include <stdint.h>
+
+/* Slack when testing a vertex of the polygon for feasibility: rounding in
+ * the vertex's rate must not turn a one-point polygon into an empty one.
+ * Far below any reading precision (2^-32 s is 2.3e-10 s). */
+#define FEAS_TOL 1e-12
 
 int
 FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
@@ -21,110 +28,230 @@ FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
 	s->offset = (out + back) / 2.0;
 	s->delay = fmax(delay, NTT_log2_to_double(local_prec));
 	s->disp = prec + FLT_PHI * NTT_diff(t4, t1);
+	s->prec = prec;
 	return 0;
 }
 
-/* The per-leg estimator.  For each sample the outbound leg T2 - T1 is the
- * offset plus a one-way delay (>= 0) and the return leg T3 - T4 the offset
- * minus one, so the true offset at that moment lies in [T3 - T4, T2 - T1],
- * however asymmetric the path.  With the clocks' rate difference at most
- * rate_bound, the offset at the latest sample lies in each interval widened
- * by rate_bound times the sample's age; it lies in their intersection.
- * Its midpoint is (min(T2 - T1) - min(T4 - T3)) / 2 when the rate is
- * zero: each leg judged by its own best sample, where the minimum-delay
- * sample needs both legs good at once.  Returns 0 with the interval, or
- * -1 when the intervals do not meet (the rate assumption is wrong, or a
- * server changed its clock): then the caller falls back. */
-static int
-legs(const struct flt_sample *s, size_t n, size_t last, double rate_bound, double *lo, double *hi)
-{
-	size_t i;
-	double l = -INFINITY, h = INFINITY;
+/* One sample's two inequalities on the line x + rate * t (x the offset at
+ * `now`, t relative to `now`, offsets relative to a base):
+ *   x + rate * a <= u   (the request: theta(T1) <= T2 - T1 + prec)
+ *   x + rate * b >= l   (the reply:   theta(T4) >= T3 - T4 - prec) */
+struct cons {
+	double a, u, b, l;
+};
 
-	for (i = 0; i < n; i++) {
-		double age = fabs(NTT_diff(s[last].t4, s[i].t4));
-		double w = rate_bound * age + s[i].disp;
-		double out = NTT_diff(s[i].t2, s[i].t1) + w;
-		double ret = NTT_diff(s[i].t3, s[i].t4) - w;
-		if (out < h)
-			h = out;
-		if (ret > l)
-			l = ret;
+/* The polygon's upper edge at a rate: min over samples of u - rate * a. */
+static double
+upper_at(const struct cons *c, size_t k, double rate)
+{
+	double v = INFINITY;
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		v = fmin(v, c[i].u - rate * c[i].a);
+	return v;
+}
+
+/* Its lower edge: max over samples of l - rate * b. */
+static double
+lower_at(const struct cons *c, size_t k, double rate)
+{
+	double v = -INFINITY;
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		v = fmax(v, c[i].l - rate * c[i].b);
+	return v;
+}
+
+/* Project the polygon {(x, rate): |rate| <= bound, every inequality}
+ * onto x and onto rate.  Its extremes lie at vertices; every vertex has
+ * the rate of -bound, +bound or of a crossing of two edge lines, and at
+ * such a rate the polygon's vertical section is [lower_at, upper_at].  So
+ * evaluating every candidate rate finds the projections exactly.
+ * Returns 0, or -1 if the polygon is empty. */
+static int
+joint(const struct cons *c, size_t k, double bound, double *xlo, double *xhi,
+    double *rlo, double *rhi)
+{
+	double ic[2 * FLT_MAX_SAMPLES], sl[2 * FLT_MAX_SAMPLES];
+	double cand[2 + FLT_MAX_SAMPLES * (2 * FLT_MAX_SAMPLES - 1)];
+	size_t i, j, m = 0, nl = 0;
+	int found = 0;
+
+	/* edge lines x = ic - rate * sl */
+	for (i = 0; i < k; i++) {
+		ic[nl] = c[i].u;
+		sl[nl++] = c[i].a;
+		ic[nl] = c[i].l;
+		sl[nl++] = c[i].b;
 	}
-	if (!(l <= h))
+	cand[m++] = -bound;
+	cand[m++] = bound;
+	for (i = 0; i < nl; i++)
+		for (j = i + 1; j < nl; j++) {
+			double rate;
+			if (sl[i] == sl[j])
+				continue;
+			rate = (ic[i] - ic[j]) / (sl[i] - sl[j]);
+			if (fabs(rate) <= bound)
+				cand[m++] = rate;
+		}
+	*xlo = *rlo = INFINITY;
+	*xhi = *rhi = -INFINITY;
+	for (i = 0; i < m; i++) {
+		double up = upper_at(c, k, cand[i]), lo = lower_at(c, k, cand[i]);
+		if (!(lo <= up + FEAS_TOL))
+			continue;
+		found = 1;
+		*xlo = fmin(*xlo, fmin(lo, up));
+		*xhi = fmax(*xhi, fmax(lo, up));
+		*rlo = fmin(*rlo, cand[i]);
+		*rhi = fmax(*rhi, cand[i]);
+	}
+	return found ? 0 : -1;
+}
+
+/* The model without a constant rate: from each inequality the offset at
+ * `now` can have moved by at most bound times the age.  Returns 0 with
+ * the intersection, or -1 if it is empty. */
+static int
+legs(const struct cons *c, size_t k, double bound, double *xlo, double *xhi)
+{
+	double lo = -INFINITY, hi = INFINITY;
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		hi = fmin(hi, c[i].u + bound * fabs(c[i].a));
+		lo = fmax(lo, c[i].l - bound * fabs(c[i].b));
+	}
+	if (!(lo <= hi + FEAS_TOL))
 		return -1;
-	*lo = l;
-	*hi = h;
+	*xlo = fmin(lo, hi);
+	*xhi = fmax(lo, hi);
 	return 0;
 }
 
 const char *
 FLT_estimator_name(int est)
 {
-	return est == FLT_EST_LEGS ? "legs" : "min-delay";
+	switch (est) {
+	case FLT_EST_LEGS: return "legs";
+	case FLT_EST_JOINT: return "joint";
+	default: return "single";
+	}
+}
+
+const char *
+FLT_flag_name(int flag)
+{
+	return flag == FLT_F_INCONSISTENT ? "inconsistent" : NULL;
+}
+
+/* A leg's value, T_server - T_local, minus the base, both 32.32 fixed
+ * point: exact, whatever the offset's size. */
+static double
+leg(NTP_ts server, NTP_ts local, uint64_t base)
+{
+	return (double)(int64_t)(server.v - local.v - base) / 4294967296.0;
 }
 
 int
 FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
     int8_t local_prec, double rate_bound, struct flt_result *r)
 {
-	double lo, hi;
-
+	struct cons c[FLT_MAX_SAMPLES];
 	size_t order[FLT_MAX_SAMPLES];
-	size_t i, j, best, last = 0;
-	double disp = 0.0, jit = 0.0, w = 0.5, age;
+	size_t i, j, k, first, best;
+	double bound = fabs(rate_bound), lo = 0, hi = 0, rlo = 0, rhi = 0;
+	double basef, disp = 0.0, jit = 0.0, w = 0.5, age, lprec = NTT_log2_to_double(local_prec);
+	int vary = rate_bound < 0, est;
+	uint64_t base;
+	NTP_ts nowts;
+	const struct flt_sample *last;
 
 	if (n == 0)
 		return -1;
 	if (n > FLT_MAX_SAMPLES)
 		n = FLT_MAX_SAMPLES;
+	if (!isfinite(bound))
+		bound = 1.0;
+	/* Oldest first, by arrival (n <= 8: insertion sort). */
 	for (i = 0; i < n; i++)
 		order[i] = i;
-	/* Insertion sort by delay: n <= 8. */
 	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && s[order[j]].delay < s[order[j - 1]].delay; j--) {
+		for (j = i; j > 0 && NTT_diff(s[order[j]].t4, s[order[j - 1]].t4) < 0; j--) {
 			size_t t = order[j];
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	best = order[0];
+	last = &s[order[n - 1]];
+	base = last->t2.v - last->t1.v;
+	basef = (double)(int64_t)base / 4294967296.0;
+	nowts = NTT_from_timespec(now);
 	for (i = 0; i < n; i++) {
 		const struct flt_sample *x = &s[order[i]];
+		c[i].a = NTT_diff(x->t1, nowts);
+		c[i].b = NTT_diff(x->t4, nowts);
+		c[i].u = leg(x->t2, x->t1, base) + x->prec;
+		c[i].l = leg(x->t3, x->t4, base) - x->prec;
+	}
+
+	/* All samples, if one line (or, when the rate may vary, one offset)
+	 * fits them.  If none does, the model is broken: a server stepped
+	 * its clock, or the rates differ by more than the bound.  Then a
+	 * subset that still fits is no proof (beyond the bound, a line at
+	 * the bound's edge can fit a few jittery samples and be confidently
+	 * wrong), so only the newest sample is used: its interval moves with
+	 * the rate only for the moments since it was taken. */
+	r->flags = 0;
+	first = 0;
+	if (n > 1 && (vary ? legs(c, n, bound, &lo, &hi) : joint(c, n, bound, &lo, &hi, &rlo, &rhi)) < 0) {
+		r->flags |= FLT_F_INCONSISTENT;
+		first = n - 1;
+	}
+	if (n - first == 1 || vary) {
+		if (n - first == 1)
+			legs(c + first, 1, bound, &lo, &hi);
+		rlo = -bound;
+		rhi = bound;
+	}
+	k = n - first;
+	est = k == 1 ? FLT_EST_SINGLE : vary ? FLT_EST_LEGS : FLT_EST_JOINT;
+
+	r->estimator = est;
+	r->n_used = k;
+	r->offset = basef + (lo + hi) / 2.0;
+	r->halfwidth = (hi - lo) / 2.0;
+	r->rate = (rlo + rhi) / 2.0;
+	r->rate_halfwidth = (rhi - rlo) / 2.0;
+
+	/* Display figures over the samples used: the minimum-delay one, the
+	 * RFC 5905 filter dispersion, the residuals around the model. */
+	best = order[first];
+	for (i = first; i < n; i++)
+		if (s[order[i]].delay < s[best].delay)
+			best = order[i];
+	for (i = first; i < n; i++) {
+		const struct flt_sample *x = &s[order[i]];
+		double mid = (c[i].u + c[i].l) / 2.0 - ((lo + hi) / 2.0 + r->rate * (c[i].a + c[i].b) / 2.0);
 		age = NTT_timespec_diff(now, &x->rx);
 		disp += (x->disp + FLT_PHI * fmax(age, 0.0)) * w;
 		w /= 2;
-		if (i > 0)
-			jit += (x->offset - s[best].offset) * (x->offset - s[best].offset);
+		jit += mid * mid;
 	}
-	jit = n > 1 ? sqrt(jit / (double)(n - 1)) : 0.0;
-	if (jit < NTT_log2_to_double(local_prec))
-		jit = NTT_log2_to_double(local_prec);
-
+	jit = sqrt(jit / (double)k);
 	r->best = best;
-	r->offset = s[best].offset;
 	r->delay = s[best].delay;
 	r->disp = disp;
-	r->jitter = jit;
-	r->estimator = FLT_EST_MINDELAY;
-	r->halfwidth = s[best].delay / 2.0;
-	/* lambda = (root delay + delay) / 2 + root dispersion + dispersion
-	 * + PHI * age + jitter (RFC 5905 section 11.2, without MINDISP so a
-	 * LAN bound stays a LAN bound). */
-	age = NTT_timespec_diff(now, &s[best].rx);
-	r->root_distance = (s[best].root_delay + s[best].delay) / 2.0 + s[best].root_disp + disp +
-	    FLT_PHI * fmax(age, 0.0) + jit;
-	for (i = 1; i < n; i++)
-		if (NTT_diff(s[i].t4, s[last].t4) > 0)
-			last = i;
-	if (n >= 2 && rate_bound >= 0 && legs(s, n, last, rate_bound, &lo, &hi) == 0) {
-		/* The intersection is itself a bound on the offset, whatever
-		 * the path's asymmetry: no jitter term is needed on top. */
-		age = NTT_timespec_diff(now, &s[last].rx);
-		r->offset = (lo + hi) / 2.0;
-		r->halfwidth = (hi - lo) / 2.0;
-		r->estimator = FLT_EST_LEGS;
-		r->root_distance = s[last].root_delay / 2.0 + s[last].root_disp + r->halfwidth +
-		    FLT_PHI * fmax(age, 0.0) + NTT_log2_to_double(local_prec);
-	}
+	r->jitter = fmax(jit, lprec);
+
+	/* The interval bounds the offset to the server's clock, whatever the
+	 * path's asymmetry; the server's own error vs. true time adds its root
+	 * delay / 2 and root dispersion, grown at PHI since its reply.  A
+	 * last term covers the double's rounding of a large offset. */
+	age = NTT_timespec_diff(now, &last->rx);
+	r->root_distance = r->halfwidth + last->root_delay / 2.0 + last->root_disp +
+	    FLT_PHI * fmax(age, 0.0) + fabs(r->offset) * 0x1p-50;
 	return 0;
 }

@@ -201,7 +201,10 @@ NET_guard_stdio(void)
 
 	for (fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+			/* read-only even for 1 and 2: the number is taken, but
+			 * a write still fails (EBADF) as on the closed one, so
+			 * a lost result is still an exit 7 (LOG_close_stdout) */
+			int n = open("/dev/null", O_RDONLY);
 			if (n >= 0 && n != fd) {
 				dup2(n, fd);
 				close(n);

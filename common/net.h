@@ -55,8 +55,9 @@ int NET_send(int fd, const void *buf, size_t len, struct timespec *t1);
  * nothing is waiting, ECONNREFUSED after an ICMP port unreachable). */
 long NET_recv(int fd, void *buf, size_t cap, struct timespec *rx, int *kernel_ts, int *truncated);
 
-/* Make descriptors 0, 1 and 2 valid (on /dev/null) if they are closed,
- * so no socket can become stdout.  Call first thing in main(). */
+/* Make descriptors 0, 1 and 2 valid (on /dev/null, read-only, so writes
+ * to a closed stdout still fail) if they are closed, so no socket can
+ * become stdout.  Call first thing in main(). */
 void NET_guard_stdio(void);
 
 /* How many sockets a run may keep open at once: the descriptor limit

@@ -457,8 +457,9 @@ REP_source_detail(FILE *f, const struct eng_run *run, const struct eng_source *s
 	}
 	if (s->have_est)
 		fprintf(f, "  Filter           : %s estimator, offset %+.9f s, delay %.9f s, jitter %.9f s, "
-		    "error bound %.9f s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
-		    s->est.delay, s->est.jitter, s->est.root_distance);
+		    "error bound %.9f s%s\n", FLT_estimator_name(s->est.estimator), s->est.offset,
+		    s->est.delay, s->est.jitter, s->est.root_distance, s->est.flags & FLT_F_INCONSISTENT ?
+		    "; samples inconsistent: only the newest used" : "");
 	REP_source_reason(run, s, reason, sizeof(reason));
 	fprintf(f, "  Verdict          : %s\n", reason);
 }

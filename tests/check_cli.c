@@ -95,7 +95,7 @@ START_TEST(t_numbers)
 	ck_assert_int_eq(CLI_parse_int("9", 1, 8, &n, err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_parse_int("4x", 1, 8, &n, err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_parse_int("", 1, 8, &n, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "invalid"));
+	ck_assert_str_eq(err, "missing number");
 }
 END_TEST
 
@@ -124,6 +124,35 @@ START_TEST(t_common_options)
 	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_MAX_STEP, "-1", err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_common_option(&c, CLI_OPT_MAX_DISTANCE, "16.5", err, sizeof(err)), -1);
 	ck_assert_int_eq(CLI_common_option(&c, 'q', NULL, err, sizeof(err)), 0); /* not shared */
+}
+END_TEST
+
+START_TEST(t_error_wording)
+{
+	static const struct option lo[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "gap", required_argument, NULL, 1000 },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[160], name[40];
+	double d;
+	long long n;
+
+	/* the value, then the range; quotes only around what is no number */
+	ck_assert_int_eq(CLI_parse_seconds("0", 0.001, 60, &d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "0 is out of range (0.001..60)");
+	ck_assert_int_eq(CLI_parse_seconds("abc", 0.001, 60, &d, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "'abc' is not a number");
+	ck_assert_int_eq(CLI_parse_int("9", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "9 is out of range (1..8)");
+	ck_assert_int_eq(CLI_parse_int("4x", 1, 8, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "'4x' is not a whole number");
+	/* the option as the user named it */
+	ck_assert_str_eq(CLI_option_name('t', lo, -1, name, sizeof(name)), "-t");
+	ck_assert_str_eq(CLI_option_name('t', lo, 0, name, sizeof(name)), "--timeout");
+	ck_assert_str_eq(CLI_option_name(1000, lo, -1, name, sizeof(name)), "--gap");
+	ck_assert_str_eq(CLI_option_name(1000, lo, 1, name, sizeof(name)), "--gap");
+	ck_assert_str_eq(CLI_option_name(2000, lo, -1, name, sizeof(name)), "option");
 }
 END_TEST
 
@@ -198,6 +227,7 @@ suite(void)
 	ADD(tc, t_servers_bad);
 	ADD(tc, t_numbers);
 	ADD(tc, t_common_options);
+	ADD(tc, t_error_wording);
 	ADD(tc, t_split_key);
 	ADD(tc, t_auth_options);
 	suite_add_tcase(s, tc);

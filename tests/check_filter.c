@@ -4,6 +4,7 @@
 
 #include "common/filter.h"
 #include "check_common.h"
+#include "filter_property.h"
 
 #define B NTT_make(3900000000u, 0)
 #define EPS 1e-9
@@ -50,60 +51,17 @@ START_TEST(t_sample_negative_delay_rejected)
 }
 END_TEST
 
+
+/* A sample on a path with the given one-way delays, from a server whose
+ * clock is theta0 ahead at base + 0 and runs rate s/s faster than ours;
+ * the request leaves at base + at. */
 static struct flt_sample
-mk(double off, double delay)
-{
-	struct flt_sample s = { 0 };
-	s.offset = off;
-	s.delay = delay;
-	s.disp = 1e-6;
-	s.root_delay = 0.010;
-	s.root_disp = 0.002;
-	s.stratum = 2;
-	s.rx.tv_sec = 1000;
-	return s;
-}
-
-START_TEST(t_filter_min_delay)
-{
-	struct flt_sample s[4] = { mk(0.010, 0.040), mk(0.002, 0.012), mk(-0.004, 0.030), mk(0.020, 0.060) };
-	struct flt_result r;
-	struct timespec now = { 1000, 0 };
-	double jit;
-	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, -1, &r), 0);
-	ck_assert_uint_eq(r.best, 1);
-	ck_assert(fabs(r.offset - 0.002) < EPS);
-	ck_assert(fabs(r.delay - 0.012) < EPS);
-	jit = sqrt(((0.008 * 0.008) + (0.006 * 0.006) + (0.018 * 0.018)) / 3);
-	ck_assert(fabs(r.jitter - jit) < EPS);
-	/* lambda = (0.010 + 0.012)/2 + 0.002 + disp + jitter */
-	ck_assert(fabs(r.root_distance - (0.011 + 0.002 + r.disp + jit)) < EPS);
-	ck_assert(r.disp > 0 && r.disp < 1e-5);
-	ck_assert_int_eq(FLT_filter(s, 0, &now, -20, -1, &r), -1);
-}
-END_TEST
-
-START_TEST(t_filter_single)
-{
-	struct flt_sample s[1] = { mk(0.5, 0.001) };
-	struct flt_result r;
-	struct timespec now = { 1002, 0 };
-	ck_assert_int_eq(FLT_filter(s, 1, &now, -20, 50e-6, &r), 0);
-	ck_assert(fabs(r.offset - 0.5) < EPS);
-	ck_assert(fabs(r.jitter - ldexp(1, -20)) < EPS);
-	/* two seconds of age add PHI * 2 twice (dispersion and distance) */
-	ck_assert(r.root_distance > 0.0005 + 0.005 + 0.002 + 2 * 15e-6);
-}
-END_TEST
-
-/* A sample with the given one-way delays, server offset theta, sent at
- * base + at seconds. */
-static struct flt_sample
-legs_sample(double at, double theta, double d_out, double d_back)
+rate_sample(double at, double theta0, double rate, double d_out, double d_back)
 {
 	struct flt_sample s;
-	NTP_ts t1 = NTT_add(B, at), t2 = NTT_add(t1, theta + d_out), t3 = NTT_add(t2, 0.0001),
-	       t4 = NTT_add(t1, d_out + 0.0001 + d_back);
+	double l2 = at + d_out, l3 = l2 + 0.0001;
+	NTP_ts t1 = NTT_add(B, at), t2 = NTT_add(B, l2 + theta0 + rate * l2),
+	       t3 = NTT_add(B, l3 + theta0 + rate * l3), t4 = NTT_add(B, l3 + d_back);
 	ck_assert_int_eq(FLT_sample(&s, t1, t2, t3, t4, -20, -20), 0);
 	s.rx = NTT_to_timespec(t4, 1795000000);
 	s.root_delay = s.root_disp = 0;
@@ -111,7 +69,58 @@ legs_sample(double at, double theta, double d_out, double d_back)
 	return s;
 }
 
-START_TEST(t_legs_each_leg_its_best)
+static struct flt_sample
+legs_sample(double at, double theta, double d_out, double d_back)
+{
+	return rate_sample(at, theta, 0, d_out, d_back);
+}
+
+/* the true offset at a local instant (seconds after B) */
+static double
+truth(double theta0, double rate, double at)
+{
+	return theta0 + rate * at;
+}
+
+START_TEST(t_filter_single)
+{
+	/* one sample, read 2 s later: its interval [T3 - T4, T2 - T1]
+	 * widened by the rate bound times the age on each side */
+	struct flt_sample s[1] = { legs_sample(0, 0.5, 0.0005, 0.0005) };
+	struct flt_result r;
+	struct timespec now = NTT_to_timespec(NTT_add(B, 2.0011), 1795000000);
+	ck_assert_int_eq(FLT_filter(s, 1, &now, -20, 50e-6, &r), 0);
+	ck_assert_int_eq(r.estimator, FLT_EST_SINGLE);
+	ck_assert_str_eq(FLT_estimator_name(r.estimator), "single");
+	ck_assert_uint_eq(r.n_used, 1);
+	ck_assert_int_eq(r.flags, 0);
+	ck_assert(fabs(r.offset - 0.5) < 1e-6);
+	/* half the round trip (0.5 ms) + precisions + 2 s at 50 ppm */
+	ck_assert(fabs(r.halfwidth - (0.0005 + 2 * ldexp(1, -20) + 50e-6 * 2.0006)) < 1e-6);
+	ck_assert(r.root_distance >= r.halfwidth + 15e-6 * 2);
+	ck_assert_int_eq(FLT_filter(s, 0, &now, -20, 50e-6, &r), -1);
+}
+END_TEST
+
+START_TEST(t_filter_best_and_jitter)
+{
+	/* best is the minimum-delay sample among those used; jitter is
+	 * the residual around the model, here the path's own asymmetry */
+	struct flt_sample s[3] = {
+		legs_sample(0, 0.1, 0.004, 0.002), legs_sample(1, 0.1, 0.001, 0.001),
+		legs_sample(2, 0.1, 0.002, 0.004),
+	};
+	struct flt_result r;
+	struct timespec now = s[2].rx;
+	ck_assert_int_eq(FLT_filter(s, 3, &now, -20, 50e-6, &r), 0);
+	ck_assert_uint_eq(r.best, 1);
+	ck_assert(fabs(r.delay - 0.002) < 1e-6);
+	ck_assert(r.jitter > 0.0005 && r.jitter < 0.002);
+	ck_assert(r.disp > 0 && r.disp < 1e-4);
+}
+END_TEST
+
+START_TEST(t_joint_each_leg_its_best)
 {
 	/* the outbound leg is fast in sample 0, the return leg in sample 2;
 	 * no single sample has both */
@@ -123,20 +132,18 @@ START_TEST(t_legs_each_leg_its_best)
 	struct flt_result r;
 	struct timespec now = s[2].rx;
 	ck_assert_int_eq(FLT_filter(s, 3, &now, -20, 50e-6, &r), 0);
-	ck_assert_int_eq(r.estimator, FLT_EST_LEGS);
-	/* intervals: [0.22, 0.251], [0.23, 0.27], [0.249, 0.28] (widened by
-	 * rate and precision): midpoint 0.25, half-width ~1 ms */
+	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
+	ck_assert_str_eq(FLT_estimator_name(r.estimator), "joint");
+	ck_assert_uint_eq(r.n_used, 3);
 	ck_assert(fabs(r.offset - 0.25) < 0.0003);
 	ck_assert(r.halfwidth < 0.0013);
-	ck_assert(fabs(r.offset - 0.25) <= r.root_distance);
+	ck_assert(fabs(r.offset - 0.25) <= r.halfwidth);
 	/* the minimum-delay sample alone would be 15 ms off */
-	ck_assert_int_eq(FLT_filter(s, 3, &now, -20, -1, &r), 0);
-	ck_assert_int_eq(r.estimator, FLT_EST_MINDELAY);
-	ck_assert(fabs(r.offset - 0.25) > 0.010);
+	ck_assert(fabs(s[1].offset - 0.25) < 1e-6 || fabs(s[0].offset - 0.25) > 0.010);
 }
 END_TEST
 
-START_TEST(t_legs_bound_holds_on_asymmetric_path)
+START_TEST(t_joint_bound_holds_on_asymmetric_path)
 {
 	/* 5 ms out, 25 ms back, every time: no estimator can see that, but
 	 * the bound must still contain the truth (theta = 0) */
@@ -146,43 +153,136 @@ START_TEST(t_legs_bound_holds_on_asymmetric_path)
 	};
 	struct flt_result r;
 	struct timespec now = s[3].rx;
-	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 50e-6, &r), 0);
-	ck_assert_int_eq(r.estimator, FLT_EST_LEGS);
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
 	ck_assert(fabs(r.offset + 0.010) < 0.0005); /* fooled by 10 ms, as all are */
+	ck_assert(fabs(r.offset - 0.0) <= r.halfwidth);
 	ck_assert(fabs(r.offset - 0.0) <= r.root_distance);
 }
 END_TEST
 
-START_TEST(t_legs_inconsistent_falls_back)
+START_TEST(t_joint_pins_the_rate)
 {
-	/* the server stepped its clock by 100 ms between samples: the
-	 * intervals do not meet, so the rate assumption is broken */
-	struct flt_sample s[2] = { legs_sample(0, 0.0, 0.002, 0.002), legs_sample(2, 0.1, 0.002, 0.002) };
-	struct flt_result r;
-	struct timespec now = s[1].rx;
-	ck_assert_int_eq(FLT_filter(s, 2, &now, -20, 50e-6, &r), 0);
-	ck_assert_int_eq(r.estimator, FLT_EST_MINDELAY);
-	ck_assert_str_eq(FLT_estimator_name(r.estimator), "min-delay");
+	/* the issue's case: the local clock 500 ppm fast (the server -500
+	 * ppm), a clean 10 us path, 4 samples 2 s apart.  The rate is
+	 * pinned to a few ppm and the offset at `now` to microseconds; the
+	 * minimum-delay sample's offset would be 3 ms old news. */
+	const double rates[] = { -500e-6, 500e-6, -100e-6, 0 };
+	size_t k;
+	for (k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+		struct flt_sample s[4];
+		struct flt_result r;
+		struct timespec now;
+		double nowrel = 6.0003, t;
+		int i;
+		for (i = 0; i < 4; i++)
+			s[i] = rate_sample(2.0 * i, 0.02, rates[k], 0.000005 + 0.000001 * i, 0.000005);
+		now = NTT_to_timespec(NTT_add(B, nowrel), 1795000000);
+		t = truth(0.02, rates[k], nowrel);
+		ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+		ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
+		ck_assert_int_eq(r.flags, 0);
+		ck_assert_msg(fabs(r.offset - t) <= r.halfwidth, "rate %g: %.9f vs %.9f +/- %.9f",
+		    rates[k], t, r.offset, r.halfwidth);
+		ck_assert(fabs(r.offset - t) < 5e-6);
+		ck_assert(r.halfwidth < 15e-6);
+		ck_assert_msg(fabs(r.rate - rates[k]) < 5e-6, "rate %g estimated %g", rates[k], r.rate);
+		ck_assert(fabs(r.rate - rates[k]) <= r.rate_halfwidth);
+	}
 }
 END_TEST
 
-START_TEST(t_legs_rate_widening)
+START_TEST(t_joint_server_step_inconsistent)
 {
-	/* local clock 400 ppm fast relative to the server over 6 s: with a
-	 * 500 ppm bound the intervals meet and contain the final offset */
+	/* the server stepped its clock by 100 ms between samples 1 and 2:
+	 * no line fits; the newest consistent samples give the answer */
+	struct flt_sample s[3] = {
+		legs_sample(0, 0.0, 0.002, 0.002), legs_sample(2, 0.0, 0.002, 0.002),
+		legs_sample(4, 0.1, 0.002, 0.002),
+	};
+	struct flt_result r;
+	struct timespec now = s[2].rx;
+	ck_assert_int_eq(FLT_filter(s, 3, &now, -20, 515e-6, &r), 0);
+	ck_assert_int_eq(r.flags & FLT_F_INCONSISTENT, FLT_F_INCONSISTENT);
+	ck_assert_str_eq(FLT_flag_name(FLT_F_INCONSISTENT), "inconsistent");
+	ck_assert(FLT_flag_name(0x100) == NULL);
+	ck_assert_uint_eq(r.n_used, 1);
+	ck_assert_int_eq(r.estimator, FLT_EST_SINGLE);
+	ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+	ck_assert_uint_eq(r.best, 2);
+	/* in any order */
+	{
+		struct flt_sample t[3] = { s[2], s[0], s[1] };
+		ck_assert_int_eq(FLT_filter(t, 3, &now, -20, 515e-6, &r), 0);
+		ck_assert_uint_eq(r.n_used, 1);
+		ck_assert_uint_eq(r.best, 0);
+		ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+	}
+}
+END_TEST
+
+START_TEST(t_joint_beyond_the_bound_inconsistent)
+{
+	/* 1000 ppm apart, twice what the model allows, over 6 s on a clean
+	 * path: reported, not a confident wrong answer */
 	struct flt_sample s[4];
 	struct flt_result r;
 	struct timespec now;
 	int i;
 	for (i = 0; i < 4; i++)
-		s[i] = legs_sample(2.0 * i, -0.0004 * 2.0 * i, 0.0005, 0.0005);
+		s[i] = rate_sample(2.0 * i, 0, 1000e-6, 0.00001, 0.00001);
 	now = s[3].rx;
-	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 500e-6, &r), 0);
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+	ck_assert_int_eq(r.flags, FLT_F_INCONSISTENT);
+	ck_assert_uint_eq(r.n_used, 1);
+	/* the newest sample alone still holds the truth */
+	ck_assert(fabs(r.offset - truth(0, 1000e-6, 6.00012)) <= r.halfwidth);
+	/* a bound that admits the rate fits all four */
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 1100e-6, &r), 0);
+	ck_assert_int_eq(r.flags, 0);
+	ck_assert_uint_eq(r.n_used, 4);
+}
+END_TEST
+
+START_TEST(t_legs_when_slewing)
+{
+	/* a negative bound: the local clock is being slewed, its rate may
+	 * change, so the intervals are widened by age, not fitted by a line.
+	 * Here the rate is 400 ppm for 4 s, then 0. */
+	struct flt_sample s[4];
+	struct flt_result r;
+	struct timespec now;
+	int i;
+	for (i = 0; i < 4; i++) {
+		double at = 2.0 * i;
+		s[i] = legs_sample(at, at < 4 ? 0.0004 * at : 0.0016, 0.0001, 0.0001);
+	}
+	now = s[3].rx;
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, -1015e-6, &r), 0);
 	ck_assert_int_eq(r.estimator, FLT_EST_LEGS);
-	ck_assert(fabs(r.offset - (-0.0024)) <= r.root_distance);
-	/* with a 50 ppm bound they do not: fall back */
-	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 50e-6, &r), 0);
-	ck_assert_int_eq(r.estimator, FLT_EST_MINDELAY);
+	ck_assert_str_eq(FLT_estimator_name(r.estimator), "legs");
+	ck_assert(fabs(r.offset - 0.0016) <= r.halfwidth);
+	ck_assert(r.halfwidth < 0.0003);
+}
+END_TEST
+
+/* A fixed-seed generator: the fuzz property, many times, in make check. */
+static uint64_t
+splitmix(void *ctx)
+{
+	uint64_t *x = ctx, z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+START_TEST(t_property_random_worlds)
+{
+	uint64_t seed = 20261202;
+	char why[512];
+	int i;
+	for (i = 0; i < 100000; i++)
+		ck_assert_msg(filter_property(splitmix, &seed, why, sizeof(why)) == 0, "world %d: %s", i, why);
 }
 END_TEST
 
@@ -191,16 +291,20 @@ suite(void)
 {
 	Suite *s = suite_create("filter");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
 	ADD(tc, t_sample_hand_worked);
 	ADD(tc, t_sample_negative_offset);
 	ADD(tc, t_sample_across_2036);
 	ADD(tc, t_sample_negative_delay_rejected);
-	ADD(tc, t_filter_min_delay);
 	ADD(tc, t_filter_single);
-	ADD(tc, t_legs_each_leg_its_best);
-	ADD(tc, t_legs_bound_holds_on_asymmetric_path);
-	ADD(tc, t_legs_inconsistent_falls_back);
-	ADD(tc, t_legs_rate_widening);
+	ADD(tc, t_filter_best_and_jitter);
+	ADD(tc, t_joint_each_leg_its_best);
+	ADD(tc, t_joint_bound_holds_on_asymmetric_path);
+	ADD(tc, t_joint_pins_the_rate);
+	ADD(tc, t_joint_server_step_inconsistent);
+	ADD(tc, t_joint_beyond_the_bound_inconsistent);
+	ADD(tc, t_legs_when_slewing);
+	ADD(tc, t_property_random_worlds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -29,6 +29,7 @@ struct cfg {
 	const char *addr;
 	int port;
 	double offset, delay, lifetime;
+	double rate, epoch;   /* clock runs rate s/s fast from real time epoch */
 	int drop_all, drop_first, drop_every;
 	int stratum, leap, mode, version;
 	const char *kod, *refid;
@@ -55,7 +56,8 @@ usage(void)
 	    "  [--root-delay S|max] [--root-disp S|max] [--short N] [--pad N]\n"
 	    "  [--bad-ext] [--forge N] [--dup] [--other-port] [--other-addr A]\n"
 	    "  [--lifetime S] [--log FILE] [--keyfile FILE]\n"
-	    "  [--auth good|none|wrong-id|bad-digest|nak|truncated] [--auth-every K]\n");
+	    "  [--auth good|none|wrong-id|bad-digest|nak|truncated] [--auth-every K]\n"
+	    "  [--rate PPM] [--rate-epoch UNIXTIME]\n");
 	exit(2);
 }
 
@@ -106,12 +108,21 @@ bind_sock(const struct cfg *c, int port, struct sockaddr_storage *ss, socklen_t 
 	return fd;
 }
 
+/* The server's clock at a real instant: offset ahead at the rate epoch,
+ * running rate s/s fast (negative: slow) from there. */
 static NTP_ts
-now_ts(double offset)
+server_ts(const struct cfg *c, const struct timespec *real)
+{
+	double since = (double)real->tv_sec - c->epoch + real->tv_nsec / 1e9;
+	return NTT_add(NTT_from_timespec(real), c->offset + c->rate * since);
+}
+
+static NTP_ts
+now_ts(const struct cfg *c)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return NTT_add(NTT_from_timespec(&ts), offset);
+	return server_ts(c, &ts);
 }
 
 static void
@@ -123,7 +134,7 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
 	static unsigned long nreply;
 	uint8_t buf[PKT_MAX_LEN + 64];
 	size_t len;
-	NTP_ts rec = NTT_add(NTT_from_timespec(rxts), c->offset);
+	NTP_ts rec = server_ts(c, rxts);
 	int i, sfd = c->other_port ? ofd : fd;
 
 	if (PKT_decode(req, reqlen, &q) != PKT_OK)
@@ -165,7 +176,7 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
 		nanosleep(&d, NULL);
 	}
 	p.rec = rec;
-	p.xmt = now_ts(c->offset);
+	p.xmt = now_ts(c);
 	if (c->zero_rec)
 		p.rec.v = 0;
 	if (c->zero_xmt)
@@ -238,6 +249,7 @@ main(int argc, char **argv)
 		{ "bad-ext", 0, NULL, 'x' }, { "forge", 1, NULL, 'f' }, { "dup", 0, NULL, 'u' },
 		{ "other-port", 0, NULL, 'q' }, { "other-addr", 1, NULL, 'A' }, { "lifetime", 1, NULL, 'L' }, { "log", 1, NULL, 'g' },
 		{ "keyfile", 1, NULL, 'K' }, { "auth", 1, NULL, 'U' }, { "auth-every", 1, NULL, 'W' },
+		{ "rate", 1, NULL, 'T' }, { "rate-epoch", 1, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cfg c;
@@ -256,6 +268,7 @@ main(int argc, char **argv)
 	c.lifetime = 60;
 	c.root_delay = 0.0001;
 	c.root_disp = 0.0001;
+	c.epoch = NAN;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'a': c.addr = optarg; break;
@@ -313,8 +326,15 @@ main(int argc, char **argv)
 			c.auth_mode = optarg;
 			break;
 		case 'W': c.auth_every = (int)num(optarg); break;
+		case 'T': c.rate = num(optarg) * 1e-6; break;
+		case 'e': c.epoch = num(optarg); break;
 		default: usage();
 		}
+	}
+	if (isnan(c.epoch)) {
+		struct timespec e;
+		clock_gettime(CLOCK_REALTIME, &e);
+		c.epoch = (double)e.tv_sec + e.tv_nsec / 1e9;
 	}
 	fd = bind_sock(&c, c.port, &ss, &sl);
 	if (fd < 0) {

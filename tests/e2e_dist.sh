@@ -32,7 +32,7 @@ S=$TOP/dist/ntpupdate.service
 T=$TOP/dist/ntpupdate.timer
 for want in "Type=oneshot" "After=network-online.target" "Before=time-sync.target" \
 	"Wants=network-online.target time-sync.target" "CapabilityBoundingSet=CAP_SYS_TIME" \
-	"NoNewPrivileges=yes" "ProtectSystem=strict" "PrivateTmp=yes" "ReadWritePaths=/run -/var/lib/ntpupdate"; do
+	"NoNewPrivileges=yes" "ProtectSystem=strict" "PrivateTmp=yes" "ReadWritePaths=/run" "StateDirectory=ntpupdate"; do
 	ok "service: $want" 'grep -qx "$want" "$S"'
 done
 ok "service: no ProtectClock (it must set the clock)" '! grep -q "^ProtectClock" "$S"'

@@ -20,50 +20,6 @@ NET_same_addr(const struct net_addr *a, const struct net_addr *b)
 	return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
 }
 
-int
-NET_resolve(const char *host, const char *port, int family, struct net_addr *out,
-    size_t max, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	size_t n = 0, i;
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", host,
-		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
-		struct net_addr a;
-		int dup = 0;
-		if (ai->ai_addrlen > sizeof(a.sa))
-			continue;
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		memset(&a, 0, sizeof(a));
-		memcpy(&a.sa, ai->ai_addr, ai->ai_addrlen);
-		a.len = ai->ai_addrlen;
-		for (i = 0; i < n; i++)
-			if (NET_same_addr(&out[i], &a))
-				dup = 1;
-		if (!dup)
-			out[n++] = a;
-	}
-	freeaddrinfo(res);
-	if (n == 0) {
-		snprintf(err, errlen, "cannot resolve %s: no %s address", host,
-		    family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "usable");
-		return -1;
-	}
-	return (int)n;
-}
-
 void
 NET_ntop(const struct net_addr *a, char *buf, size_t len)
 {

@@ -1,5 +1,5 @@
-/* net: name resolution and the UDP exchange.  Every request gets a new
- * connected socket on a kernel-chosen random ephemeral port (RFC 9109), so
+/* net: addresses and the UDP exchange (names are resolve.h's).  Every
+ * request gets a new connected socket on a kernel-chosen random ephemeral port (RFC 9109), so
  * only the asked address and port can answer; replies carry the kernel's
  * receive timestamp (SO_TIMESTAMPNS) when the kernel gives one. */
 #ifndef NET_H
@@ -14,12 +14,6 @@ struct net_addr {
 	struct sockaddr_storage sa;
 	socklen_t len;
 };
-
-/* Resolve host/port for family (AF_UNSPEC, AF_INET, AF_INET6) into up to
- * max addresses, duplicates removed.  Returns the count, or -1 with a
- * one-line reason in err. */
-int NET_resolve(const char *host, const char *port, int family, struct net_addr *out,
-    size_t max, char *err, size_t errlen);
 
 /* Same address and port? */
 int NET_same_addr(const struct net_addr *a, const struct net_addr *b);

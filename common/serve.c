@@ -9,6 +9,7 @@
 #include <nettle/memops.h>
 
 #include "auth_key.h"
+#include "clock.h" /* the kernel's rates only: nothing here changes the clock */
 
 #define HDR 48
 
@@ -222,13 +223,13 @@ SRV_sync_from_state(struct srv_sync *s, const struct sta_record *st,
 	    (real_now->tv_nsec - boot_now->tv_nsec) * 1e-9) - (double)st->real_minus_boot * 1e-9;
 	lo = fmin(0.0, st->slew);
 	hi = fmax(0.0, st->slew);
-	tol = 0.01 + 500e-6 * fabs(age);
+	tol = 0.01 + CLK_LOCAL_RATE * fabs(age);
 	if (!(moved >= lo - tol && moved <= hi + tol) || age < -tol)
 		return SRV_STEPPED;
 	if (age < 0)
 		age = 0;
-	/* what may still be left of a slew: adjtime() runs at 500 ppm */
-	left = fmax(0.0, fabs(st->slew) - 500e-6 * age);
+	/* what may still be left of a slew: the kernel slews at 500 ppm */
+	left = fmax(0.0, fabs(st->slew) - CLK_SLEW_RATE * age);
 	disp = st->root_disp + SRV_GROWTH * age + left;
 	if (!(st->root_delay / 2 + disp < max_distance))
 		return SRV_TOO_FAR;

@@ -19,20 +19,31 @@ OFF=0.0123
 RUNS=${RATE_RUNS:-2}
 
 # start_relay NAME PORT: an impairment relay in front of 127.0.0.1:PORT on
-# a random port (retried if taken) -> RPORT_<NAME>
+# a random port (retried if taken) -> RPORT_<NAME>.  The relay is up once
+# its --ready file exists (made after bind); a relay whose port was taken
+# exits instead, which may take longer than any fixed sleep under ASan.
 start_relay() {
-	local name=$1 port=$2 rp i
+	local name=$1 port=$2 rp i j pid ready
 	for i in 1 2 3 4 5 6 7 8; do
 		rp=$((20000 + RANDOM % 40000))
+		ready=$TMP/relay.$name.ready
+		rm -f "$ready"
 		"$RELAY" --listen 127.0.0.1:$rp --server 127.0.0.1:$port --out 0.5:0.2:exp \
-			--back 0.5:0.2:exp --seed $i --lifetime 300 2>"$TMP/relay.$name.err" &
-		local pid=$!
-		sleep 0.1
-		if kill -0 $pid 2>/dev/null; then
+			--back 0.5:0.2:exp --seed $i --lifetime 600 --ready "$ready" \
+			2>"$TMP/relay.$name.err" &
+		pid=$!
+		for j in $(seq 1 250); do
+			[ -e "$ready" ] && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.02
+		done
+		if [ -e "$ready" ]; then
 			PIDS+=($pid)
 			printf -v "RPORT_$name" '%s' "$rp"
 			return
 		fi
+		kill $pid 2>/dev/null
+		wait $pid 2>/dev/null
 	done
 	echo "cannot start relay $name: $(cat "$TMP/relay.$name.err")"
 	printf -v "RPORT_$name" '%s' 1

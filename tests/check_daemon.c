@@ -129,6 +129,23 @@ START_TEST(t_port_owner_named)
 }
 END_TEST
 
+START_TEST(t_port_owner_any_name)
+{
+	struct dmn_report r;
+
+	/* the owner has no time daemon's name (found by the full scan);
+	 * a chronyd that holds other sockets is not taken for it */
+	put("proc/net/udp", UDP_CHRONY);
+	put("proc/300/comm", "chronyd\n");
+	fdlink(300, 3, "socket:[4444]");
+	put("proc/812/comm", "mytimed\n");
+	fdlink(812, 0, "/dev/null");
+	fdlink(812, 7, "socket:[23456]");
+	ck_assert_uint_eq(DMN_detect(root, kern(STA_UNSYNC, 16000000, 0, 0), &r), 1);
+	ck_assert_str_eq(r.found[0].what, "mytimed (pid 812) is bound to UDP port 123");
+}
+END_TEST
+
 START_TEST(t_port_owner_unknown)
 {
 	struct dmn_report r;
@@ -319,6 +336,7 @@ daemon_suite(void)
 	ADD(tc, t_parse_udp_line);
 	ADD(tc, t_nothing);
 	ADD(tc, t_port_owner_named);
+	ADD(tc, t_port_owner_any_name);
 	ADD(tc, t_port_owner_unknown);
 	ADD(tc, t_ntpserve_is_no_daemon);
 	ADD(tc, t_pidfile_live_and_stale);

@@ -42,8 +42,8 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 
 # Every common/*.c is a module, every tests/check_*.c a unit-test program,
 # every fuzz/fuzz_*.c a fuzz target: adding a file is enough.
-# (nts_exec.c is not a module: it stands in for nts_cli.c in the plain
-# builds of the tools, see below)
+# (nts_exec.c is not in the library: the plain builds of the tools link it
+# in front of it, where it stands in for nts_full.c, see below)
 COMMON   = $(filter-out nts_exec,$(sort $(basename $(notdir $(wildcard common/*.c)))))
 COMMON_O = $(COMMON:%=$(O)/common/%.o)
 TESTS    = $(sort $(patsubst check_%,%,$(basename $(notdir $(wildcard tests/check_*.c)))))
@@ -63,9 +63,10 @@ $(O)/libntpcommon.a: $(COMMON_O)
 	rm -f $@
 	ar rcs $@ $^
 
-# Each tool twice: the plain build, not linked with GnuTLS, which runs the
-# NTS build (<tool>-nts, beside it or in LIBEXECDIR) when an NTS option is
-# given; and the NTS build, the same program with NTS.
+# Each tool twice: the plain build, not linked with GnuTLS (nts_exec.o: no
+# key exchange; it makes NTS runs from cached cookies itself and hands any
+# other NTS run to <tool>-nts, beside it or in LIBEXECDIR); and the NTS
+# build, the same program with GnuTLS and the key exchange (nts_full.o).
 $(O)/common/nts_exec.o: common/nts_exec.c common/*.h | $(O)/common
 	$(CC) $(ALL_CFLAGS) -DNTS_EXEC_DIR='"$(LIBEXECDIR)"' -c -o $@ $<
 

@@ -354,6 +354,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "ntpquery: %s\n", err);
 		return mon ? MON_UNKNOWN : EXIT_USAGE;
 	}
+	/* a build without TLS hands a run that needs a key exchange to the
+	 * NTS build, before anything is said */
+	if (NTS_settle(&nts, srv, n_srv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpquery: --nts: %s\n", err);
+		free(srv);
+		return mon ? MON_UNKNOWN : EXIT_USAGE;
+	}
 	/* keys first: a bad key file is a usage error before anything is sent */
 	rc = KRN_prepare(&keys, &o.auth, srv, n_srv, err, sizeof(err));
 	free(srv);

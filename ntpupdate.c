@@ -460,6 +460,13 @@ main(int argc, char **argv)
 		servers_free(&sv, &cf);
 		return rc;
 	}
+	/* a build without TLS hands a run that needs a key exchange to the
+	 * NTS build, before anything is said */
+	if (NTS_settle(&nts, sv.arg, sv.n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ntpupdate: --nts: %s\n", err);
+		servers_free(&sv, &cf);
+		return EXIT_USAGE;
+	}
 	LOG_open(&lg, "ntpupdate", o.use_syslog);
 	if (o.debug)
 		LOG_info(&lg, "servers: %s", sv.from != NULL ? sv.from : CLI_DEFAULT_SERVER " (none given or configured)");

@@ -1,8 +1,7 @@
 /* auth_nts: NTS for one source: the key-exchange stage and the method. */
 #include "auth_nts.h"
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
+#include <bsd/stdlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,16 +130,24 @@ stage_step(void *ctx, short revents, int *fd, short *events, int *wait_ms, char 
 			snprintf(port, portlen, "%s", src->ntp_port);
 			return ENG_STAGE_DONE;
 		}
+		if (!src->opt->ke) {
+			/* a build without TLS, whose cache entry went between the
+			 * check that chose it and now (another run took it) */
+			snprintf(src->why, sizeof(src->why), "NTS-KE: the cookie cache entry is gone "
+			         "(taken by another run) and this build has no key exchange; run again");
+			src->failed = 1;
+			return ENG_STAGE_FAILED;
+		}
 		src->ke = malloc(sizeof(*src->ke));
 		if (!src->ke) {
 			snprintf(src->why, sizeof(src->why), "NTS-KE: out of memory");
 			src->failed = 1;
 			return ENG_STAGE_FAILED;
 		}
-		NKE_start(src->ke, (const struct sockaddr *)&src->ke_addr.sa, src->ke_addr.len, src->ke_name,
-		          src->opt->ca_file, src->opt->floor);
+		src->opt->ke->start(src->ke, (const struct sockaddr *)&src->ke_addr.sa, src->ke_addr.len,
+		                    src->ke_name, src->opt->ca_file, src->opt->floor);
 	}
-	st = NKE_step(src->ke);
+	st = src->opt->ke->step(src->ke);
 	if (st == NKE_FAILED) {
 		snprintf(src->why, sizeof(src->why), "NTS-KE: %s", src->ke->err);
 		src->failed = 1;
@@ -162,8 +169,8 @@ stage_step(void *ctx, short revents, int *fd, short *events, int *wait_ms, char 
 		src->ke = NULL;
 		return src->failed ? ENG_STAGE_FAILED : ENG_STAGE_DONE;
 	}
-	*fd = NKE_fd(src->ke);
-	*events = NKE_events(src->ke);
+	*fd = src->opt->ke->fd(src->ke);
+	*events = src->opt->ke->events(src->ke);
 	return ENG_STAGE_AGAIN;
 }
 
@@ -173,7 +180,7 @@ stage_abort(void *ctx)
 	struct nts_src *src = ctx;
 
 	if (src->ke) {
-		NKE_abort(src->ke, "no answer before the run's deadline");
+		src->opt->ke->abort(src->ke, "no answer before the run's deadline");
 		snprintf(src->why, sizeof(src->why), "NTS-KE: %s", src->ke->err);
 		free(src->ke);
 		src->ke = NULL;
@@ -229,8 +236,7 @@ nts_sign(void *ctx, uint8_t *buf, size_t len, size_t cap, struct auth_req *rq)
 
 	if (!src || !src->stage_done || src->n_cookies == 0 || src->cert_time_bad || src->nak)
 		return 0;
-	if (gnutls_rnd(GNUTLS_RND_RANDOM, rq->data, NTS_UID_LEN) < 0)
-		return 0;
+	arc4random_buf(rq->data, NTS_UID_LEN);
 	rq->len = NTS_UID_LEN;
 	/* the oldest cookie first; each one leaves the pool for good */
 	clen = src->cookie_len[0];
@@ -297,7 +303,7 @@ NTS_src_finish(struct nts_src *src)
 	int rc = 0;
 
 	if (src->ke) {
-		NKE_close(src->ke);
+		src->opt->ke->close(src->ke);
 		free(src->ke);
 		src->ke = NULL;
 	}
@@ -314,12 +320,12 @@ NTS_src_finish(struct nts_src *src)
 			memcpy(e.cookie_len, src->cookie_len, sizeof(e.cookie_len));
 			memcpy(e.cookie, src->cookie, sizeof(e.cookie));
 			rc = NTSC_store(path, &e, src->cache_note, sizeof(src->cache_note));
-			gnutls_memset(&e, 0, sizeof(e));
+			explicit_bzero(&e, sizeof(e));
 		}
 	}
 	SIV_clear(&src->c2s);
 	SIV_clear(&src->s2c);
-	gnutls_memset(src->c2s_key, 0, sizeof(src->c2s_key));
-	gnutls_memset(src->s2c_key, 0, sizeof(src->s2c_key));
+	explicit_bzero(src->c2s_key, sizeof(src->c2s_key));
+	explicit_bzero(src->s2c_key, sizeof(src->s2c_key));
 	return rc;
 }

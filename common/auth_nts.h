@@ -29,6 +29,7 @@ struct nts_opts {
 	const char *ca_file;    /* NULL: the system trust store */
 	const char *cache_dir;  /* NULL: no cookie cache */
 	time_t floor;           /* the build date */
+	const struct nts_ke_ops *ke; /* the key exchange; NULL: cookies from the cache only */
 };
 
 /* What became of the cache for one source. */

@@ -213,8 +213,10 @@ NTSC_format(const struct ntsc_entry *e, char *out, size_t cap)
 	return off;
 }
 
-int
-NTSC_take(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note, size_t notelen)
+/* Read and parse the entry at path; take it (remove the file) or not. */
+static int
+load(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note, size_t notelen,
+     int take)
 {
 	char buf[NTSC_MAX_FILE + 1];
 	struct stat st;
@@ -236,13 +238,26 @@ NTSC_take(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, ch
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	/* taken: whatever it held is never sent twice */
-	unlink(path);
+	if (take)
+		unlink(path);
 	if (n < 0) {
 		snprintf(note, notelen, "cannot read: %s", strerror(errno));
 		return -1;
 	}
 	rc = NTSC_parse(buf, (size_t)n, now, max_age, e, note, notelen);
 	return rc == 0 ? 1 : -1;
+}
+
+int
+NTSC_take(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note, size_t notelen)
+{
+	return load(path, now, max_age, e, note, notelen, 1);
+}
+
+int
+NTSC_peek(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note, size_t notelen)
+{
+	return load(path, now, max_age, e, note, notelen, 0);
 }
 
 int

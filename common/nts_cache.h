@@ -41,6 +41,10 @@ size_t NTSC_format(const struct ntsc_entry *e, char *out, size_t cap);
 int NTSC_take(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note,
               size_t notelen);
 
+/* The same without removing anything: would NTSC_take succeed now? */
+int NTSC_peek(const char *path, time_t now, time_t max_age, struct ntsc_entry *e, char *note,
+              size_t notelen);
+
 /* Write the entry to path atomically with mode 0600.  Returns 0 or -1. */
 int NTSC_store(const char *path, const struct ntsc_entry *e, char *note, size_t notelen);
 

@@ -7,11 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nts_build.h"
+#include "nts_cache.h"
+
 void
 NTS_run_init(struct nts_run *nr, time_t floor)
 {
 	memset(nr, 0, sizeof(*nr));
 	nr->opt.floor = floor;
+	nr->opt.ke = NTS_ke;
 }
 
 int
@@ -42,7 +46,7 @@ NTS_ready(struct nts_run *nr, char **argv, char *err, size_t errlen)
 {
 	struct stat st;
 
-	(void)argv; /* this is the NTS build */
+	nr->argv = argv;
 	if (!nr->enabled) {
 		if (nr->opt.ca_file || nr->cache_given) {
 			snprintf(err, errlen, "--nts-ca and --nts-cache need --nts");
@@ -59,6 +63,49 @@ NTS_ready(struct nts_run *nr, char **argv, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* A server argument as an NTS-KE server: port 4460 unless given. */
+static int
+ke_server(const char *arg, struct cli_server *srv, char *err, size_t errlen)
+{
+	const char *close;
+
+	if (CLI_parse_server(arg, srv, err, errlen) < 0)
+		return -1;
+	close = strchr(srv->given, ']');
+	if (strcmp(srv->given, srv->host) == 0 || (srv->given[0] == '[' && close && close[1] == '\0'))
+		snprintf(srv->port, sizeof(srv->port), "%s", NTS_DEFAULT_KE_PORT);
+	return 0;
+}
+
+/* 1 when every server has a usable cookie cache entry now (as the stage
+ * would take it), so the run needs no key exchange. */
+static int
+cache_serves_all(const struct nts_run *nr, char *const *args, int n)
+{
+	struct ntsc_entry e;
+	char path[4096], note[160], err[200];
+	time_t now = time(NULL);
+	int i, ok = n > 0 && nr->opt.cache_dir != NULL;
+
+	for (i = 0; ok && i < n; i++) {
+		struct cli_server srv;
+		ok = ke_server(args[i], &srv, err, sizeof(err)) == 0 &&
+		     NTS_cache_path(nr->opt.cache_dir, srv.host, srv.port, path, sizeof(path)) == 0 &&
+		     NTSC_peek(path, now, NTS_CACHE_MAX_AGE, &e, note, sizeof(note)) == 1 && e.n_cookies > 0;
+	}
+	explicit_bzero(&e, sizeof(e));
+	return ok;
+}
+
+int
+NTS_settle(struct nts_run *nr, char *const *args, int n, char *err, size_t errlen)
+{
+	if (!nr->enabled || nr->opt.ke != NULL || cache_serves_all(nr, args, n))
+		return 0;
+	/* a key exchange is needed: the NTS build makes the whole run */
+	return NTS_exec_build(nr->argv, err, errlen);
 }
 
 static void
@@ -97,12 +144,8 @@ NTS_add_args(struct nts_run *nr, struct eng_run *run, char *const *args, int n, 
 	}
 	for (i = 0; i < n; i++) {
 		struct cli_server srv;
-		if (CLI_parse_server(args[i], &srv, err, errlen) < 0)
+		if (ke_server(args[i], &srv, err, errlen) < 0)
 			return -1;
-		const char *close = strchr(srv.given, ']');
-		/* no port given: the NTS-KE port */
-		if (strcmp(srv.given, srv.host) == 0 || (srv.given[0] == '[' && close && close[1] == '\0'))
-			snprintf(srv.port, sizeof(srv.port), "%s", NTS_DEFAULT_KE_PORT);
 		if (ENG_add_server(run, &srv) < 0) {
 			snprintf(err, errlen, "too many servers (at most %d)", ENG_MAX_NAMES);
 			return -1;

@@ -26,6 +26,7 @@ enum { NTS_OPT_NTS = 400, NTS_OPT_CA, NTS_OPT_CACHE };
 	"                        " NTS_DEFAULT_CACHE_DIR " as root, when it exists; 'none': off)\n"
 
 struct nts_run {
+	char **argv;    /* as NTS_ready saw it: for the NTS build */
 	int enabled;
 	int cache_given;
 	struct nts_opts opt;
@@ -38,10 +39,16 @@ void NTS_run_init(struct nts_run *nr, time_t floor);
 /* One option: 1 taken, 0 not an NTS option, -1 bad (reason in err). */
 int NTS_option(struct nts_run *nr, int opt, const char *arg, char *err, size_t errlen);
 
-/* After the options: settle the cache directory.  Returns 0 or -1 (err).
- * In the plain builds (nts_exec.c) any NTS option runs the NTS build of
- * the program with argv instead, and only returns on failure. */
+/* After the options: check them, settle the cache directory, keep argv.
+ * Returns 0 or -1 (err). */
 int NTS_ready(struct nts_run *nr, char **argv, char *err, size_t errlen);
+
+/* Once the servers are known, before anything is printed: in a build
+ * without TLS (nts_build.h), a run that needs a key exchange (a server
+ * without usable cookies in the cache) is handed to the NTS build of the
+ * program with the same arguments; this returns only on failure (-1,
+ * err).  Otherwise (or in the NTS build) returns 0. */
+int NTS_settle(struct nts_run *nr, char *const *args, int n, char *err, size_t errlen);
 
 /* Add the server arguments (port 4460 unless given) and set the hook.
  * Returns 0 or -1 with a one-line reason (usage error). */

@@ -1,8 +1,7 @@
 /* nts_ef: NTS extension fields (RFC 8915 section 5). */
 #include "nts_ef.h"
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
+#include <bsd/stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -101,8 +100,9 @@ NTSEF_build_request(uint8_t *buf, size_t cap, const uint8_t uid[NTS_UID_LEN], co
 		off = NTSEF_put(buf, cap, off, NTS_EF_COOKIE, cookie, cookie_len);
 	for (i = 0; off && i < n_placeholders; i++)
 		off = NTSEF_put(buf, cap, off, NTS_EF_PLACEHOLDER, NULL, cookie_len);
-	if (!off || gnutls_rnd(GNUTLS_RND_NONCE, nonce, sizeof(nonce)) < 0)
+	if (!off)
 		return 0;
+	arc4random_buf(nonce, sizeof(nonce));
 	return NTSEF_put_auth(buf, cap, off, c2s, nonce, sizeof(nonce), NULL, 0);
 }
 

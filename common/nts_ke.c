@@ -204,3 +204,12 @@ NKE_close(struct nts_ke *k)
 		close(k->fd);
 	k->fd = -1;
 }
+
+const struct nts_ke_ops NKE_ops = {
+	.start = NKE_start,
+	.fd = NKE_fd,
+	.events = NKE_events,
+	.step = NKE_step,
+	.abort = NKE_abort,
+	.close = NKE_close,
+};

@@ -62,4 +62,19 @@ void NKE_abort(struct nts_ke *k, const char *why);
 /* Close the socket and free the session (results stay). */
 void NKE_close(struct nts_ke *k);
 
+/* The calls above as a table: auth_nts reaches the key exchange only
+ * through it (nts_build.h), so the plain builds, which have no TLS, link
+ * auth_nts without this module. */
+struct nts_ke_ops {
+	int (*start)(struct nts_ke *k, const struct sockaddr *sa, socklen_t salen, const char *name,
+	             const char *ca_file, time_t floor);
+	int (*fd)(const struct nts_ke *k);
+	short (*events)(const struct nts_ke *k);
+	int (*step)(struct nts_ke *k);
+	void (*abort)(struct nts_ke *k, const char *why);
+	void (*close)(struct nts_ke *k);
+};
+
+extern const struct nts_ke_ops NKE_ops;
+
 #endif

@@ -1,4 +1,4 @@
-/* siv: AES-SIV-CMAC-256 (RFC 5297; NTS AEAD id 15) from GnuTLS, behind
+/* siv: AES-SIV-CMAC-256 (RFC 5297; NTS AEAD id 15) from nettle, behind
  * three calls: set the key, encrypt, decrypt.  The output of encryption
  * is the 16-byte synthetic IV followed by the ciphertext, as NTS puts it
  * on the wire.  Every length is checked here, so no caller can reach the
@@ -13,8 +13,11 @@
 #define SIV_TAG_LEN 16
 #define SIV_MAX_NONCE 64
 
+/* Room for nettle's struct siv_cmac_aes128_ctx (checked in siv.c), so
+ * that this header needs no nettle header. */
 struct siv {
-	void *h; /* gnutls_aead_cipher_hd_t, NULL until a key is set */
+	int keyed;                       /* 0 until a key is set */
+	_Alignas(16) unsigned char ctx[640];
 };
 
 /* Set (or replace) the key; len must be SIV_KEY_LEN.  Returns 0, or -1. */

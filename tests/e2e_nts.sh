@@ -79,6 +79,16 @@ if start_chronyd_nts "$PKI"; then
 	cp -p "$F" "$C/127.0.0.1_$dead"
 	run "${U[@]}" -q --nts --nts-ca "$CA" --nts-cache "$C" 127.0.0.1:$dead
 	ok "cache: no TCP connection is made (KE port closed, still answers)" '[ $RC -eq 0 ]'
+	# a warm cache needs no TLS: the plain build makes the run itself.  A
+	# copy of it with no NTS build beside it proves it (nothing to hand to)
+	mkdir -p "$TMP/solo"
+	cp "$BIN/ntpupdate" "$BIN/ntpquery" "$TMP/solo/"
+	run "${WRAP[@]}" "$TMP/solo/ntpquery" -v --nts --nts-ca "$CA" --nts-cache "$C" 127.0.0.1:$dead
+	ok "cache: the plain build answers from a warm cache by itself (no GnuTLS, no NTS build)" \
+		'[ $RC -eq 0 ] && echo "$OUT" | grep -q "Cookie cache     : used" && echo "$OUT" | grep -q "Verdict          : selected"'
+	run "${WRAP[@]}" "$TMP/solo/ntpupdate" -q --nts --nts-ca "$CA" --nts-cache "$C" 127.0.0.1:$((NTS_KE_PORT + 9))
+	ok "cache: without a usable entry the plain build hands the run to the NTS build" \
+		'[ -x /usr/local/libexec/ntpupdate/ntpupdate-nts ] || { [ $RC -eq 2 ] && echo "$ERR" | grep -q "cannot run .*ntpupdate-nts (the NTS build of ntpupdate)"; }'
 	echo garbage >"$C/127.0.0.1_$dead"
 	chmod 600 "$C/127.0.0.1_$dead"
 	run "${U[@]}" -q --nts --nts-ca "$CA" --nts-cache "$C" 127.0.0.1:$dead

@@ -436,7 +436,7 @@ main(int argc, char **argv)
 	struct servers sv;
 	struct dmn_report found;
 	const char *error = NULL;
-	int tsy = -1;
+	int tsy = -1, finished = 0; /* finished: the run reached its result */
 	const struct eng_source *peer;
 	int first = 0, i, rc, step, query;
 	struct dec_policy pol;
@@ -474,27 +474,21 @@ main(int argc, char **argv)
 	/* keys first: a bad key file is a usage error before anything is sent */
 	if (KRN_prepare(&keys, &o.auth, sv.arg, sv.n, err, sizeof(err)) < 0) {
 		LOG_err(&lg, "%s", err);
-		KRN_free(&keys);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out_keys;
 	}
 	if (keys.loaded && keys.kf.loose_mode)
 		LOG_err(&lg, "warning: key file %s can be read by group or others (mode %04o); "
 		    "chmod 600 it", keys.path, keys.kf.mode);
 	if (keys.loaded && nts.enabled) {
 		LOG_err(&lg, "--nts and symmetric keys (-a, server#keyid) cannot be combined");
-		KRN_free(&keys);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out_keys;
 	}
 	if (SYS_init(&world) < 0) {
 		LOG_err(&lg, "cannot start: %s", strerror(errno));
-		KRN_free(&keys);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return EXIT_NOSERVER;
+		rc = EXIT_NOSERVER;
+		goto out_keys;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
 	eng.version = o.auth.version;
@@ -504,50 +498,28 @@ main(int argc, char **argv)
 	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
 	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		LOG_err(&lg, "%s", run.src == NULL ? strerror(ENOMEM) : err);
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out_engine;
 	}
 	/* after the arguments, so a usage error comes first and alone; the
 	 * wait for another run is bounded by this run's own deadline */
 	if (!query && (rc = take_lock(ENG_span(&run), &lk, &lg)) != 0) {
 		if (o.json)
 			print_json(NULL, NULL, NULL, "locked", 0, rc, "another ntpupdate run holds the lock", NULL);
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return rc;
+		goto out_engine;
 	}
 	if ((rc = check_daemons(&o, query, &lg, &found)) != 0) {
 		if (o.json)
 			print_json(NULL, NULL, NULL, "daemon", 0, rc, found.found[0].what, &found);
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		LCK_close(&lk);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return rc;
+		goto out_engine;
 	}
 	if (o.verbose)
 		LOG_notice(&lg, "ntpupdate %s", NTPUPDATE_VERSION);
 	/* systemd's time-sync flag: its directory is opened while we may */
 	if (!query)
 		tsy = TSY_open("");
-	if ((rc = confine(query, &lg)) != 0) {
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		LCK_close(&lk);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return rc;
-	}
+	if ((rc = confine(query, &lg)) != 0)
+		goto out_engine;
 
 	ENG_run(&run);
 
@@ -582,14 +554,8 @@ main(int argc, char **argv)
 		}
 		/* the cookies left are kept for the next run (after the reasons:
 		 * the sources' NTS facts go with it) */
-		NTS_finish(&nts, stderr, "ntpupdate");
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		LCK_close(&lk);
-		servers_free(&sv, &cf);
-		LOG_close(&lg);
-		return EXIT_NOSERVER;
+		rc = EXIT_NOSERVER;
+		goto out_run;
 	}
 	peer = &run.src[run.result.sys_peer];
 	DEC_policy_init(&pol, o.common.max_step);
@@ -644,13 +610,19 @@ main(int argc, char **argv)
 		print_json(&run, &dec, &now,
 		    query ? "query" : rc == EXIT_REFUSED ? "refused" : rc == EXIT_CLOCK ? "failed" : step ? "step" : "slew",
 		    !query && rc == EXIT_SET, rc, error, &found);
+	finished = 1;
+out_run:
 	NTS_finish(&nts, stderr, "ntpupdate");
+out_engine:
 	ENG_free(&run);
 	SYS_free(&world);
+out_keys:
 	KRN_free(&keys);
 	LCK_close(&lk);
 	servers_free(&sv, &cf);
 	LOG_close(&lg);
+	if (!finished)
+		return rc;
 	if (LOG_close_stdout("ntpupdate") < 0 && rc == EXIT_SET)
 		rc = LOG_EXIT_OUTPUT;
 	return rc;

@@ -15,6 +15,9 @@
 
 #include <bsd/string.h>
 
+/* longest line a log call makes (longer ones are cut) */
+#define LOG_LINE_MAX 2048
+
 /* Does anything listen on the syslog socket?  glibc's syslog() tries a
  * datagram, then a stream connection, and drops the message silently if
  * both fail; try the same, once.  0, or -1 with errno. */
@@ -97,7 +100,7 @@ void
 LOG_notice(const struct log *l, const char *fmt, ...)
 {
 	va_list ap;
-	char stamp[32];
+	char stamp[32], msg[LOG_LINE_MAX];
 	struct tm tm;
 	time_t t = time(NULL);
 	FILE *out = l->to_stderr ? stderr : stdout;
@@ -109,9 +112,8 @@ LOG_notice(const struct log *l, const char *fmt, ...)
 		if (localtime_r(&t, &tm) == NULL || strftime(stamp, sizeof(stamp), "%e %b %H:%M:%S", &tm) == 0)
 			stamp[0] = '\0';
 		/* "%e": day padded with a space, as ntpdate prints it */
-		fprintf(out, "%s %s[%ld]: ", stamp, l->prog, (long)getpid());
-		vfprintf(out, fmt, ap);
-		fputc('\n', out);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		fprintf(out, "%s %s[%ld]: %s\n", stamp, l->prog, (long)getpid(), msg);
 	}
 	va_end(ap);
 }
@@ -120,14 +122,15 @@ void
 LOG_info(const struct log *l, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[LOG_LINE_MAX];
 	FILE *out = l->to_stderr ? stderr : stdout;
 
 	va_start(ap, fmt);
 	if (l->use_syslog) {
 		vsyslog(LOG_INFO, fmt, ap);
 	} else {
-		vfprintf(out, fmt, ap);
-		fputc('\n', out);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		fprintf(out, "%s\n", msg);
 	}
 	va_end(ap);
 }
@@ -136,12 +139,14 @@ void
 LOG_err(const struct log *l, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[LOG_LINE_MAX];
 
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", l->prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* one call, so one write(2) on unbuffered stderr: lines of processes
+	 * sharing it (ntpserve's workers) never interleave */
+	fprintf(stderr, "%s: %s\n", l->prog, msg);
 	if (l->use_syslog) {
 		va_start(ap, fmt);
 		vsyslog(LOG_ERR, fmt, ap);

@@ -11,6 +11,46 @@
 #include "common/log.h"
 #include "check_common.h"
 
+/* A log line is one write(2): on a SOCK_SEQPACKET stderr every write is
+ * one packet, so the first packet must be the whole line.  Lines of
+ * processes sharing stderr (ntpserve's workers) then never interleave. */
+START_TEST(t_one_write_per_line)
+{
+	struct log l;
+	int sp[2], saved;
+	char buf[256];
+	ssize_t n;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_ge(dup2(sp[1], STDERR_FILENO), 0);
+	memset(&l, 0, sizeof(l));
+	l.prog = "check_log";
+	l.to_stderr = 1;
+	LOG_err(&l, "worker %d: %s", 1, "counters");
+	LOG_notice(&l, "adjust %s", "time");
+	LOG_info(&l, "server %s", "127.0.0.1");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = recv(sp[0], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "check_log: worker 1: counters\n");
+	n = recv(sp[0], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_msg(strstr(buf, " check_log[") != NULL && strstr(buf, "]: adjust time\n") != NULL,
+	    "notice line: %s", buf);
+	n = recv(sp[0], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "server 127.0.0.1\n");
+	close(sp[0]);
+	close(sp[1]);
+}
+END_TEST
+
 START_TEST(t_syslog_unreachable_falls_back)
 {
 	struct log l;
@@ -99,6 +139,7 @@ suite(void)
 	ADD(tc, t_syslog_unreachable_falls_back);
 	ADD(tc, t_syslog_listening_is_used);
 	ADD(tc, t_close_stdout);
+	ADD(tc, t_one_write_per_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

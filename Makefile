@@ -22,8 +22,9 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
-             -I.
+             -I. -I$(O)/gen
 LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng libseccomp) -lm -pthread
+SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp)
 # The plain tools take these small libraries in statically: each shared
 # one costs every run its mapping and relocation (max RSS 3.2 MB dynamic,
 # 2.8 MB static, for ntpupdate -q against one server).  Sanitizer builds
@@ -58,6 +59,18 @@ ntpupdate ntpquery ntpupdate-nts ntpquery-nts ntpserve: %: $(O)/%
 
 $(O)/common/%.o: common/%.c common/*.h | $(O)/common
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# ntpupdate's seccomp filter, built once here by libseccomp (the generator
+# is never sanitized: it runs at build time only) and compiled into
+# priv.o as a BPF program.
+$(O)/gen/seccomp_gen: tools/seccomp_gen.c | $(O)/gen
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE $(LDFLAGS) -o $@ $< $(SECCOMP_LIBS)
+
+$(O)/gen/seccomp_filter.h: $(O)/gen/seccomp_gen
+	$< >$@.tmp
+	mv -f $@.tmp $@
+
+$(O)/common/priv.o: $(O)/gen/seccomp_filter.h
 
 $(O)/libntpcommon.a: $(COMMON_O)
 	rm -f $@
@@ -96,7 +109,7 @@ $(O)/tests/nts-hostile: tests/nts-hostile.c $(O)/libntpcommon.a | $(O)/tests
 $(O)/tests/nokts.so: tests/nokts.c | $(O)/tests
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O2 -g -fPIC -shared -o $@ $< -ldl
 
-$(O)/common $(O)/tests:
+$(O)/common $(O)/tests $(O)/gen:
 	mkdir -p $@
 
 TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/ntpupdate-nts $(O)/ntpquery-nts $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck \
@@ -157,13 +170,13 @@ $(O)/tests/clockcheck: tests/clockcheck.c | $(O)/tests
 FUZZ_CC      ?= clang
 FUZZ_TARGETS  = $(sort $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c)))))
 FUZZ_SRC      = $(COMMON:%=common/%.c)
-FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I$(O)/gen -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL
 FUZZ_SECONDS ?= 20
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h $(O)/gen/seccomp_filter.h
 	mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS) $(TLS_LIBS)
 

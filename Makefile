@@ -23,14 +23,16 @@ SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
              -I. -I$(O)/gen
-LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng libseccomp) -lm -pthread
+LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng) -lm -pthread
+# libseccomp: ntpserve (srvpriv.c) and the build-time generator of the
+# tools' filter (tools/seccomp_gen.c); ntpupdate and ntpquery run without it
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp)
 # The plain tools take these small libraries in statically: each shared
 # one costs every run its mapping and relocation (max RSS 3.2 MB dynamic,
 # 2.8 MB static, for ntpupdate -q against one server).  Sanitizer builds
 # stay dynamic.
 TOOL_LIBS = $(if $(SAN),$(LIBS),-Wl,-Bstatic \
-            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng libseccomp) \
+            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng) \
             -Wl,-Bdynamic -lm -pthread)
 # GnuTLS only where NTS is: the -nts builds of the tools, tests, fuzzing
 TLS_LIBS = $(shell $(PKG_CONFIG) --libs gnutls)
@@ -89,13 +91,13 @@ $(O)/ntpupdate-nts $(O)/ntpquery-nts: $(O)/%-nts: %.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
 
 $(O)/ntpserve: ntpserve.c $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS)
 
 $(O)/tests/check_%: tests/check_%.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(CHECK_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(CHECK_LIBS) $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(CHECK_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(CHECK_LIBS) $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 $(O)/tests/ntp-testserver: tests/ntp-testserver.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # The shim is preloaded into the binaries under test; never sanitized
 # (an ASan runtime must come first in the link order).
@@ -103,7 +105,7 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 
 $(O)/tests/nts-hostile: tests/nts-hostile.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # Refuses kernel receive timestamps (beside faketime in tests/e2e_nts.sh).
 $(O)/tests/nokts.so: tests/nokts.c | $(O)/tests
@@ -178,7 +180,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h $(O)/gen/seccomp_filter.h
 	mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS) $(TLS_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # Each target for FUZZ_SECONDS on a scratch copy of its seed corpus.
 fuzz-smoke: fuzz

@@ -22,14 +22,17 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
              -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL \
-             -I.
-LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng libseccomp) -lm -pthread
+             -I. -I$(O)/gen
+LIBS     = $(shell $(PKG_CONFIG) --libs libbsd nettle libcap-ng) -lm -pthread
+# libseccomp: ntpserve (srvpriv.c) and the build-time generator of the
+# tools' filter (tools/seccomp_gen.c); ntpupdate and ntpquery run without it
+SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp)
 # The plain tools take these small libraries in statically: each shared
 # one costs every run its mapping and relocation (max RSS 3.2 MB dynamic,
 # 2.8 MB static, for ntpupdate -q against one server).  Sanitizer builds
 # stay dynamic.
 TOOL_LIBS = $(if $(SAN),$(LIBS),-Wl,-Bstatic \
-            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng libseccomp) \
+            $(shell $(PKG_CONFIG) --static --libs-only-l libbsd nettle libcap-ng) \
             -Wl,-Bdynamic -lm -pthread)
 # GnuTLS only where NTS is: the -nts builds of the tools, tests, fuzzing
 TLS_LIBS = $(shell $(PKG_CONFIG) --libs gnutls)
@@ -59,6 +62,18 @@ ntpupdate ntpquery ntpupdate-nts ntpquery-nts ntpserve: %: $(O)/%
 $(O)/common/%.o: common/%.c common/*.h | $(O)/common
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# ntpupdate's seccomp filter, built once here by libseccomp (the generator
+# is never sanitized: it runs at build time only) and compiled into
+# priv.o as a BPF program.
+$(O)/gen/seccomp_gen: tools/seccomp_gen.c | $(O)/gen
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE $(LDFLAGS) -o $@ $< $(SECCOMP_LIBS)
+
+$(O)/gen/seccomp_filter.h: $(O)/gen/seccomp_gen
+	$< >$@.tmp
+	mv -f $@.tmp $@
+
+$(O)/common/priv.o: $(O)/gen/seccomp_filter.h
+
 $(O)/libntpcommon.a: $(COMMON_O)
 	rm -f $@
 	ar rcs $@ $^
@@ -77,13 +92,13 @@ $(O)/ntpupdate-nts $(O)/ntpquery-nts: $(O)/%-nts: %.c $(O)/libntpcommon.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
 
 $(O)/ntpserve: ntpserve.c $(O)/libntpcommon.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS)
 
 $(O)/tests/check_%: tests/check_%.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(CHECK_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(CHECK_LIBS) $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(CHECK_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(CHECK_LIBS) $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 $(O)/tests/ntp-testserver: tests/ntp-testserver.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # The shim is preloaded into the binaries under test; never sanitized
 # (an ASan runtime must come first in the link order).
@@ -91,13 +106,13 @@ $(O)/tests/clockshim.so: tests/clockshim.c | $(O)/tests
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 
 $(O)/tests/nts-hostile: tests/nts-hostile.c $(O)/libntpcommon.a | $(O)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS) $(TLS_LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # Refuses kernel receive timestamps (beside faketime in tests/e2e_nts.sh).
 $(O)/tests/nokts.so: tests/nokts.c | $(O)/tests
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O2 -g -fPIC -shared -o $@ $< -ldl
 
-$(O)/common $(O)/tests:
+$(O)/common $(O)/tests $(O)/gen:
 	mkdir -p $@
 
 TEST_DEPS = $(TEST_BIN) $(O)/ntpupdate $(O)/ntpquery $(O)/ntpupdate-nts $(O)/ntpquery-nts $(O)/tests/ntp-testserver $(O)/tests/clockshim.so $(O)/tests/clockcheck \
@@ -158,15 +173,15 @@ $(O)/tests/clockcheck: tests/clockcheck.c | $(O)/tests
 FUZZ_CC      ?= clang
 FUZZ_TARGETS  = $(sort $(patsubst fuzz_%,%,$(basename $(notdir $(wildcard fuzz/fuzz_*.c)))))
 FUZZ_SRC      = $(COMMON:%=common/%.c)
-FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS    = -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -I$(O)/gen -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -DNTPUPDATE_BUILD_EPOCH=$(BUILD_EPOCH)LL
 FUZZ_SECONDS ?= 20
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) common/*.h $(O)/gen/seccomp_filter.h
 	mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS) $(TLS_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS) $(SECCOMP_LIBS) $(TLS_LIBS)
 
 # Each target for FUZZ_SECONDS on a scratch copy of its seed corpus.
 fuzz-smoke: fuzz

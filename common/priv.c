@@ -2,18 +2,16 @@
 #include "priv.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 /* valgrind runs the program on a CPU of its own and makes system calls
  * of its own, which no allow-list of ours can know: under it, no filter */
 #if defined(__has_include)
@@ -125,62 +123,20 @@ on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(trap_exit);
 }
 
-/* Everything a run does after the set-up: time, memory, sockets to
- * servers (and syslog), reading files (resolver, TLS trust store and its
- * p11-kit modules, key files), the clock call, the lock and the time-sync
- * flag file.  Never: starting programs, ptrace, mounts, module loading,
- * namespaces, keyrings, bpf, changing ids or capabilities. */
-static const int allowed[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(close), SCMP_SYS(lseek),
-	SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
-	SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(statx), SCMP_SYS(getdents64),
-	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
-	SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(fcntl), SCMP_SYS(flock),
-	SCMP_SYS(ftruncate), SCMP_SYS(utimensat), SCMP_SYS(dup), SCMP_SYS(dup3),
-	/* the NTS cookie cache, replaced atomically */
-	SCMP_SYS(fchmod), SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(rename), SCMP_SYS(renameat),
-	SCMP_SYS(renameat2), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
-	/* the state for ntpserve (/var/lib/ntpupdate/state) when its directory is missing */
-	SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
-	SCMP_SYS(brk), SCMP_SYS(madvise),
-	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(getsockname),
-	SCMP_SYS(getpeername), SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
-	SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg), SCMP_SYS(recvfrom),
-	SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg), SCMP_SYS(shutdown),
-	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(select), SCMP_SYS(pselect6),
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(gettimeofday),
-	SCMP_SYS(time), SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid),
-	SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid), SCMP_SYS(uname),
-	SCMP_SYS(sysinfo), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
-	SCMP_SYS(getppid), SCMP_SYS(getresuid), SCMP_SYS(getresgid), SCMP_SYS(getcwd),
-	SCMP_SYS(statfs), SCMP_SYS(fstatfs), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
-	SCMP_SYS(alarm), SCMP_SYS(setitimer), SCMP_SYS(getitimer), SCMP_SYS(membarrier),
-	/* the resolver's threads and the eventfd they signal on */
-	SCMP_SYS(eventfd2),
-	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
-	SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall), SCMP_SYS(tgkill),
-	SCMP_SYS(exit), SCMP_SYS(exit_group),
-	/* the one clock call, and the read-only looks at the kernel clock */
-	SCMP_SYS(clock_adjtime), SCMP_SYS(adjtimex), SCMP_SYS(settimeofday),
-	SCMP_SYS(clock_settime),
-};
-
-/* ioctl only to ask whether a stream is a terminal or how much is
- * queued on a socket: never TIOCSTI and friends. */
-static const unsigned long allowed_ioctls[] = { TCGETS, FIONREAD, FIONBIO, TIOCGWINSZ };
+/* The allow-list, built by libseccomp at build time (tools/seccomp_gen.c,
+ * where the list lives) into prv_filter[]: the same program every run,
+ * so no run pays for building it. */
+#include "seccomp_filter.h"
 
 int
 PRV_seccomp(const char *prog, int exit_code, char *err, size_t errlen)
 {
+	/* the kernel only reads the program; the cast keeps -Wcast-qual quiet */
+	struct sock_fprog fprog = {
+		.len = (unsigned short)(sizeof(prv_filter) / sizeof(prv_filter[0])),
+		.filter = (struct sock_filter *)(uintptr_t)prv_filter,
+	};
 	struct sigaction sa;
-	scmp_filter_ctx ctx;
-	size_t i;
-	int rc = 0;
 
 	if (sanitized || RUNNING_ON_VALGRIND)
 		return 1;
@@ -195,30 +151,12 @@ PRV_seccomp(const char *prog, int exit_code, char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp: cannot catch SIGSYS: %s", strerror(errno));
 		return -1;
 	}
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (ctx == NULL) {
-		snprintf(err, errlen, "seccomp: cannot start a filter");
-		return -1;
-	}
-	for (i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++)
-		if (allowed[i] >= 0) /* a call this architecture does not have */
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-	/* threads (CLONE_THREAD set), never a new process; clone3's flags
-	 * sit behind a pointer a filter cannot read, so it is refused with
-	 * ENOSYS and the C library falls back to clone */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	for (i = 0; rc == 0 && i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc != 0) {
-		snprintf(err, errlen, "seccomp: cannot install the filter: %s", strerror(-rc));
+	/* what libseccomp's seccomp_load did: no_new_privs (PRV_drop set it
+	 * already in the tools; a filter needs it without CAP_SYS_ADMIN),
+	 * then the program */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0) {
+		snprintf(err, errlen, "seccomp: cannot install the filter: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

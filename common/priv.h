@@ -18,9 +18,10 @@
  * with a reason in err. */
 int PRV_drop(int keep, char *err, size_t errlen);
 
-/* Install the seccomp allow-list.  A system call outside it prints
- * "prog: seccomp: system call N (name) is not allowed; this is a bug"
- * on stderr and exits with exit_code.  0 installed, 1 not available in
+/* Install the seccomp allow-list (tools/seccomp_gen.c, compiled in as
+ * a BPF program at build time).  A system call outside it prints
+ * "prog: seccomp: system call N is not allowed; this is a bug, please
+ * report it" on stderr and exits with exit_code.  0 installed, 1 not available in
  * this build or run (sanitizer builds, and runs under valgrind: their
  * runtimes make calls of their own), -1 with a reason in err. */
 int PRV_seccomp(const char *prog, int exit_code, char *err, size_t errlen);

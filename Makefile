@@ -206,5 +206,8 @@ bench: all build/bench-relay build/bench-rusage
 build/bench-loadgen: bench/loadgen.c | $(O)/common
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $<
 
-bench-server: all build/bench-loadgen
+build/bench-reflect: bench/reflect.c | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $<
+
+bench-server: all build/bench-loadgen build/bench-reflect
 	bench/bench-server.sh

@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench-server.sh: ntpserve beside chronyd under the same open-loop load,
-# in one run, on one machine.  Run as root (`make bench-server`): it makes
+# in one run, on one machine, and the floor under both (bench/reflect.c:
+# what is left when a server does no NTP work).  Run as root (`make bench-server`): it makes
 # a network namespace, and everything runs inside it without CAP_SYS_TIME.
 #
 # Each server is pinned to SERVER_CPU, the load generator (bench/loadgen.c)
@@ -27,7 +28,7 @@ mkdir -p "$OUT"
 if [ "${1:-}" != "--inner" ]; then
 	[ "$(id -u)" = 0 ] || { echo "bench-server: run as root (it creates a network namespace)"; exit 2; }
 	[ -x "$CHRONYD" ] || ./tests/install-deps.sh >/dev/null || exit 1
-	make -s all build/bench-loadgen >/dev/null || exit 1
+	make -s all build/bench-loadgen build/bench-reflect >/dev/null || exit 1
 	export TMPD=$(mktemp -d /tmp/ntpbenchsrv.XXXXXX)
 	chmod 755 "$TMPD"
 	NS=ntpbenchsrv$$
@@ -156,6 +157,22 @@ row "ntpserve, --no-ratelimit (again)"
 N_PER2=$(awk -v c="$CPU" -v a="$ANS" 'BEGIN { print c / a }')
 stop
 
+# the floor: bench/reflect.c does the least any server must (batched
+# receive with a kernel timestamp, a reply in place, batched send): what
+# is left of a server's CPU per answer is the kernel's, the same for all
+start_reflect() {
+	taskset -c "$SERVER_CPU" build/bench-reflect --port 11125 --lifetime 600 2>"$TMPD/rf.err" &
+	SPID=$!
+	for i in $(seq 1 100); do grep -q listening "$TMPD/rf.err" 2>/dev/null && break; sleep 0.02; done
+	PORT=11125
+	sleep 0.3
+}
+start_reflect
+load reflect "$RATE"
+row "floor: bench/reflect.c (no NTP work)"
+F_PER=$(awk -v c="$CPU" -v a="$ANS" 'BEGIN { print a > 0 ? c / a : 0 }')
+stop
+
 # closed loop: 64 requests in flight (the generator's speed counts as
 # much as the server's on 2 CPUs; the CPU per answer is still the judge)
 start_chronyd
@@ -209,6 +226,10 @@ echo
 awk -v c="$C_PER" -v n="$N_PER" -v c2="$C_PER2" -v n2="$N_PER2" 'BEGIN {
 	printf "CPU per answer: ntpserve %.2f us (%.2f again), chronyd %.2f us (%.2f again): ratio %.2f (%.2f again); target <= 0.67\n",
 	    n * 1e6, n2 * 1e6, c * 1e6, c2 * 1e6, n / c, n2 / c2 }'
+awk -v f="$F_PER" -v c="$C_PER" -v c2="$C_PER2" -v n="$N_PER" -v n2="$N_PER2" 'BEGIN {
+	cm = (c + c2) / 2; nm = (n + n2) / 2
+	printf "floor (bench/reflect.c, no NTP work): %.2f us per answer = %.2f of chronyd'"'"'s: no server on this kernel can go below that ratio; ntpserve spends %.2f us above the floor, chronyd %.2f us\n",
+	    f * 1e6, f / cm, (nm - f) * 1e6, (cm - f) * 1e6 }'
 awk -v a="$N_APS" -v b="$C_APS" 'BEGIN { printf "answers per CPU second: ntpserve %.0f, chronyd %.0f (x%.2f; target >= 1.5)\n", a, b, a / b }'
 echo "answers/s at $RATE/s offered: ntpserve $(printf %.0f "$N_RATE"), chronyd $(printf %.0f "$C_RATE"); ntpserve's capacity on one core (4x offered): $CAP/s"
 echo "memory (RSS) under 1e6 distinct sources: ${RSS0} kB before, ${RSS1} kB after one run, ${RSS2} kB after two"

@@ -84,46 +84,16 @@ DMN_parse_udp_line(const char *line, unsigned *port, unsigned long *inode)
 	return 0;
 }
 
+/* Read without stdio: the owner scan calls this once per process. */
 int
 DMN_comm(const char *root, long pid, char *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	if (pid <= 0 || len == 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/proc/%ld/comm", root, pid);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)len, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	n = strcspn(buf, "\n");
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Command names that hold a port-123 or control socket on most machines
- * (as /proc shows them: cut at 15 characters).  Their processes are
- * looked at first: a full scan reads a link per descriptor of every
- * process, milliseconds on a busy machine. */
-static const char *const likely_owners[] = {
-	"chronyd", "ntpd", "systemd-timesyn", "openntpd", "ntpserve", "busybox",
-};
-
-/* pid's command name into buf (read without stdio: this runs once per
- * process); -1 when it cannot be read. */
-static int
-comm_of(const char *root, long pid, char *buf, size_t len)
 {
 	char path[512];
 	ssize_t n;
 	int fd;
 
+	if (pid <= 0 || len == 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/proc/%ld/comm", root, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -137,13 +107,24 @@ comm_of(const char *root, long pid, char *buf, size_t len)
 	return 0;
 }
 
+/* Command names that hold a port-123 or control socket on most machines
+ * (as /proc shows them: cut at 15 characters).  Their processes are
+ * looked at first: a full scan reads a link per descriptor of every
+ * process, milliseconds on a busy machine. */
+static const char *const likely_owners[] = {
+	"chronyd", "ntpd", "systemd-timesyn", "openntpd", "ntpserve", "busybox",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* 1 when comm is one of the n names in list. */
 static int
-is_likely_owner(const char *comm)
+named(const char *comm, const char *const *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(likely_owners) / sizeof(likely_owners[0]); i++)
-		if (strcmp(comm, likely_owners[i]) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(comm, list[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -200,7 +181,8 @@ socket_owner(const char *root, unsigned long ino)
 			int likely;
 			if (*end != '\0' || pid <= 0)
 				continue;
-			likely = comm_of(root, pid, comm, sizeof(comm)) == 0 && is_likely_owner(comm);
+			likely = DMN_comm(root, pid, comm, sizeof(comm)) == 0 &&
+			    named(comm, likely_owners, COUNT(likely_owners));
 			if (likely == (pass == 0) && holds_socket(root, pid, want))
 				found = pid;
 		}
@@ -209,17 +191,6 @@ socket_owner(const char *root, unsigned long ino)
 			return found;
 	}
 	return -1;
-}
-
-static int
-serves_only(const char *comm)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(serve_only) / sizeof(serve_only[0]); i++)
-		if (strcmp(comm, serve_only[i]) == 0)
-			return 1;
-	return 0;
 }
 
 /* chronyd started with -x never touches the clock (a server only): an
@@ -299,7 +270,7 @@ check_port(const char *root, const char *table, struct dmn_report *r)
 		seen[n_seen++] = ino;
 		pid = ino != 0 ? socket_owner(root, ino) : -1;
 		if (pid > 0 && DMN_comm(root, pid, comm, sizeof(comm)) == 0) {
-			if (!serves_only(comm) && !hands_off(root, pid, comm))
+			if (!named(comm, serve_only, COUNT(serve_only)) && !hands_off(root, pid, comm))
 				add(r, "%s (pid %ld) is bound to UDP port %d", comm, pid, DMN_NTP_PORT);
 		} else {
 			add(r, "a process (socket inode %lu) is bound to UDP port %d", ino, DMN_NTP_PORT);

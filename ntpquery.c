@@ -366,21 +366,21 @@ main(int argc, char **argv)
 	free(srv);
 	if (rc < 0) {
 		fprintf(stderr, "ntpquery: %s\n", err);
-		KRN_free(&keys);
-		return mon ? MON_UNKNOWN : EXIT_USAGE;
+		rc = mon ? MON_UNKNOWN : EXIT_USAGE;
+		goto out_keys;
 	}
 	if (keys.loaded && keys.kf.loose_mode)
 		fprintf(stderr, "ntpquery: warning: key file %s can be read by group or others (mode %04o); "
 		    "chmod 600 it\n", keys.path, keys.kf.mode);
 	if (keys.loaded && nts.enabled) {
 		fprintf(stderr, "ntpquery: --nts and symmetric keys (-a, server#keyid) cannot be combined\n");
-		KRN_free(&keys);
-		return mon ? MON_UNKNOWN : EXIT_USAGE;
+		rc = mon ? MON_UNKNOWN : EXIT_USAGE;
+		goto out_keys;
 	}
 	if (SYS_init(&world) < 0) {
 		fprintf(stderr, "ntpquery: cannot start: %s\n", strerror(errno));
-		KRN_free(&keys);
-		return mon ? MON_UNKNOWN : EXIT_NOSOURCE;
+		rc = mon ? MON_UNKNOWN : EXIT_NOSOURCE;
+		goto out_keys;
 	}
 	ENG_config_from_cli(&eng, &o.common, NTT_local_precision(), CLK_rate_bound());
 	eng.version = o.auth.version;
@@ -390,10 +390,8 @@ main(int argc, char **argv)
 	                 : (run.hooks = (struct eng_hooks){ &keys, KRN_setup },
 	                    ENG_add_args(&run, keys.args, keys.n_args, err, sizeof(err)))) < 0) {
 		fprintf(stderr, "ntpquery: %s\n", run.src == NULL ? strerror(ENOMEM) : err);
-		ENG_free(&run);
-		SYS_free(&world);
-		KRN_free(&keys);
-		return mon ? MON_UNKNOWN : EXIT_USAGE;
+		rc = mon ? MON_UNKNOWN : EXIT_USAGE;
+		goto out_engine;
 	}
 	ENG_run(&run);
 	warn_names(&run);
@@ -430,5 +428,12 @@ main(int argc, char **argv)
 	KRN_free(&keys);
 	if (LOG_close_stdout("ntpquery") < 0 && (mon || rc == EXIT_OK))
 		rc = mon ? MON_UNKNOWN : LOG_EXIT_OUTPUT;
+	return rc;
+	/* the ways out before a run: nothing was printed on stdout yet */
+out_engine:
+	ENG_free(&run);
+	SYS_free(&world);
+out_keys:
+	KRN_free(&keys);
 	return rc;
 }

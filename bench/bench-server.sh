@@ -170,7 +170,7 @@ start_reflect() {
 start_reflect
 load reflect "$RATE"
 row "floor: bench/reflect.c (no NTP work)"
-F_PER=$(awk -v c="$CPU" -v a="$ANS" 'BEGIN { print a > 0 ? c / a : 0 }')
+F_PER=$(awk -v c="$CPU" -v a="$ANS" 'BEGIN { print (a > 0 ? c / a : 0) }')
 stop
 
 # closed loop: 64 requests in flight (the generator's speed counts as
@@ -228,7 +228,7 @@ awk -v c="$C_PER" -v n="$N_PER" -v c2="$C_PER2" -v n2="$N_PER2" 'BEGIN {
 	    n * 1e6, n2 * 1e6, c * 1e6, c2 * 1e6, n / c, n2 / c2 }'
 awk -v f="$F_PER" -v c="$C_PER" -v c2="$C_PER2" -v n="$N_PER" -v n2="$N_PER2" 'BEGIN {
 	cm = (c + c2) / 2; nm = (n + n2) / 2
-	printf "floor (bench/reflect.c, no NTP work): %.2f us per answer = %.2f of chronyd'"'"'s: no server on this kernel can go below that ratio; ntpserve spends %.2f us above the floor, chronyd %.2f us\n",
+	printf "floor (bench/reflect.c, no NTP work): %.2f us per answer = %.2f of chronyd'"'"'s: no server on the UDP socket API can go below that ratio on this machine; ntpserve spends %.2f us above the floor, chronyd %.2f us\n",
 	    f * 1e6, f / cm, (nm - f) * 1e6, (cm - f) * 1e6 }'
 awk -v a="$N_APS" -v b="$C_APS" 'BEGIN { printf "answers per CPU second: ntpserve %.0f, chronyd %.0f (x%.2f; target >= 1.5)\n", a, b, a / b }'
 echo "answers/s at $RATE/s offered: ntpserve $(printf %.0f "$N_RATE"), chronyd $(printf %.0f "$C_RATE"); ntpserve's capacity on one core (4x offered): $CAP/s"

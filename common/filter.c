@@ -64,6 +64,38 @@ lower_at(const struct cons *c, size_t k, double rate)
 	return v;
 }
 
+/* The rates within [lo, hi] where two of the polygon's edge lines
+ * x = ic - rate * sl cross, then lo and hi: every rate at which the
+ * polygon can have a vertex, or its vertical section's ends a kink.
+ * Returns how many were written to cand (room for CANDS). */
+#define CANDS (2 + FLT_MAX_SAMPLES * (2 * FLT_MAX_SAMPLES - 1))
+
+static size_t
+candidates(const struct cons *c, size_t k, double lo, double hi, double *cand)
+{
+	double ic[2 * FLT_MAX_SAMPLES], sl[2 * FLT_MAX_SAMPLES];
+	size_t i, j, m = 0, nl = 0;
+
+	for (i = 0; i < k; i++) {
+		ic[nl] = c[i].u;
+		sl[nl++] = c[i].a;
+		ic[nl] = c[i].l;
+		sl[nl++] = c[i].b;
+	}
+	cand[m++] = lo;
+	cand[m++] = hi;
+	for (i = 0; i < nl; i++)
+		for (j = i + 1; j < nl; j++) {
+			double rate;
+			if (sl[i] == sl[j])
+				continue;
+			rate = (ic[i] - ic[j]) / (sl[i] - sl[j]);
+			if (rate >= lo && rate <= hi)
+				cand[m++] = rate;
+		}
+	return m;
+}
+
 /* Project the polygon {(x, rate): |rate| <= bound, every inequality}
  * onto x and onto rate.  Its extremes lie at vertices; every vertex has
  * the rate of -bound, +bound or of a crossing of two edge lines, and at
@@ -74,29 +106,10 @@ static int
 joint(const struct cons *c, size_t k, double bound, double *xlo, double *xhi,
     double *rlo, double *rhi)
 {
-	double ic[2 * FLT_MAX_SAMPLES], sl[2 * FLT_MAX_SAMPLES];
-	double cand[2 + FLT_MAX_SAMPLES * (2 * FLT_MAX_SAMPLES - 1)];
-	size_t i, j, m = 0, nl = 0;
+	double cand[CANDS];
+	size_t i, m = candidates(c, k, -bound, bound, cand);
 	int found = 0;
 
-	/* edge lines x = ic - rate * sl */
-	for (i = 0; i < k; i++) {
-		ic[nl] = c[i].u;
-		sl[nl++] = c[i].a;
-		ic[nl] = c[i].l;
-		sl[nl++] = c[i].b;
-	}
-	cand[m++] = -bound;
-	cand[m++] = bound;
-	for (i = 0; i < nl; i++)
-		for (j = i + 1; j < nl; j++) {
-			double rate;
-			if (sl[i] == sl[j])
-				continue;
-			rate = (ic[i] - ic[j]) / (sl[i] - sl[j]);
-			if (fabs(rate) <= bound)
-				cand[m++] = rate;
-		}
 	*xlo = *rlo = INFINITY;
 	*xhi = *rhi = -INFINITY;
 	for (i = 0; i < m; i++) {
@@ -165,6 +178,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	size_t i, j, k, first, best;
 	double bound = fabs(rate_bound), lo = 0, hi = 0, rlo = 0, rhi = 0;
 	double basef, disp = 0.0, jit = 0.0, w = 0.5, age, lprec = NTT_log2_to_double(local_prec);
+	double est_x, extra;
 	int vary = rate_bound < 0, est;
 	uint64_t base;
 	NTP_ts nowts;
@@ -221,7 +235,8 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 
 	r->estimator = est;
 	r->n_used = k;
-	r->offset = basef + (lo + hi) / 2.0;
+	est_x = (lo + hi) / 2.0;
+	r->offset = basef + est_x;
 	r->halfwidth = (hi - lo) / 2.0;
 	r->rate = (rlo + rhi) / 2.0;
 	r->rate_halfwidth = (rhi - rlo) / 2.0;
@@ -234,7 +249,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 			best = order[i];
 	for (i = first; i < n; i++) {
 		const struct flt_sample *x = &s[order[i]];
-		double mid = (c[i].u + c[i].l) / 2.0 - ((lo + hi) / 2.0 + r->rate * (c[i].a + c[i].b) / 2.0);
+		double mid = (c[i].u + c[i].l) / 2.0 - (est_x + r->rate * (c[i].a + c[i].b) / 2.0);
 		age = NTT_timespec_diff(now, &x->rx);
 		disp += (x->disp + FLT_PHI * fmax(age, 0.0)) * w;
 		w /= 2;
@@ -248,10 +263,17 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 
 	/* The interval bounds the offset to the server's clock, whatever the
 	 * path's asymmetry; the server's own error vs. true time adds its root
-	 * delay / 2 and root dispersion, grown at PHI since its reply.  A
-	 * last term covers the double's rounding of a large offset. */
+	 * delay / 2 and root dispersion, grown at PHI since its reply, on
+	 * both sides.  A last term covers the double's rounding of a large
+	 * offset.  The estimate need not be the middle: its error bound is
+	 * the longer side. */
 	age = NTT_timespec_diff(now, &last->rx);
-	r->root_distance = r->halfwidth + last->root_delay / 2.0 + last->root_disp +
-	    FLT_PHI * fmax(age, 0.0) + fabs(r->offset) * 0x1p-50;
+	extra = last->root_delay / 2.0 + last->root_disp + FLT_PHI * fmax(age, 0.0) +
+	    fabs(r->offset) * 0x1p-50;
+	r->lo = basef + lo;
+	r->hi = basef + hi;
+	r->cor_lo = basef + lo - extra;
+	r->cor_hi = basef + hi + extra;
+	r->root_distance = fmax(est_x - lo, hi - est_x) + extra;
 	return 0;
 }

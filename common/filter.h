@@ -37,12 +37,20 @@ int FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
 /* The filter's result for one source. */
 struct flt_result {
 	size_t best;          /* index of the minimum-delay sample among those used */
-	double offset;        /* estimate at `now`, seconds: the interval's middle */
+	double offset;        /* estimate at `now`, seconds, within [lo, hi] */
+	double lo, hi;        /* the offset's interval at `now`: every offset to
+			       * the server's clock the samples allow */
+	double cor_lo, cor_hi; /* the correctness interval, to true time: [lo,
+			       * hi] widened by the server's root delay / 2 and
+			       * root dispersion (aged) */
 	double delay;         /* the best sample's delay */
 	double disp;          /* filter dispersion (RFC 5905 weighting) */
-	double jitter;        /* RMS of the used samples' residuals around the model */
-	double root_distance; /* lambda: the source's error bound */
-	double halfwidth;     /* half the width of the offset's interval at `now` */
+	double jitter;        /* RMS of the used samples' residuals around the
+			       * estimate's line (offset, est_rate) */
+	double root_distance; /* lambda: the estimate's error bound, the longer
+			       * of offset - cor_lo and cor_hi - offset */
+	double halfwidth;     /* half the width of the samples' offset interval
+			       * at `now` (without the server's root terms) */
 	double rate;          /* rate difference (server minus local, s/s), the middle of its range */
 	double rate_halfwidth; /* half the width of that range (the bound when unknown) */
 	int estimator;        /* which model produced offset (FLT_EST_*) */

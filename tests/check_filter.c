@@ -82,6 +82,19 @@ truth(double theta0, double rate, double at)
 	return theta0 + rate * at;
 }
 
+/* The truth lies in the offset's interval and within the estimate's
+ * error bound; the estimate lies in the interval. */
+static void
+holds(const struct flt_result *r, double t)
+{
+	ck_assert_msg(r->lo <= t && t <= r->hi, "truth %.9f outside [%.9f, %.9f]", t, r->lo, r->hi);
+	ck_assert(r->cor_lo <= r->lo && r->hi <= r->cor_hi);
+	ck_assert(r->lo <= r->offset && r->offset <= r->hi);
+	ck_assert_msg(fabs(r->offset - t) <= r->root_distance, "error %.9f beyond its bound %.9f",
+	    fabs(r->offset - t), r->root_distance);
+	ck_assert(fabs((r->hi - r->lo) / 2 - r->halfwidth) < 1e-12);
+}
+
 START_TEST(t_filter_single)
 {
 	/* one sample, read 2 s later: its interval [T3 - T4, T2 - T1]
@@ -137,7 +150,7 @@ START_TEST(t_joint_each_leg_its_best)
 	ck_assert_uint_eq(r.n_used, 3);
 	ck_assert(fabs(r.offset - 0.25) < 0.0003);
 	ck_assert(r.halfwidth < 0.0013);
-	ck_assert(fabs(r.offset - 0.25) <= r.halfwidth);
+	holds(&r, 0.25);
 	/* the minimum-delay sample alone would be 15 ms off */
 	ck_assert(fabs(s[1].offset - 0.25) < 1e-6 || fabs(s[0].offset - 0.25) > 0.010);
 }
@@ -156,8 +169,7 @@ START_TEST(t_joint_bound_holds_on_asymmetric_path)
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
 	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
 	ck_assert(fabs(r.offset + 0.010) < 0.0005); /* fooled by 10 ms, as all are */
-	ck_assert(fabs(r.offset - 0.0) <= r.halfwidth);
-	ck_assert(fabs(r.offset - 0.0) <= r.root_distance);
+	holds(&r, 0.0);
 }
 END_TEST
 
@@ -182,8 +194,7 @@ START_TEST(t_joint_pins_the_rate)
 		ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
 		ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
 		ck_assert_int_eq(r.flags, 0);
-		ck_assert_msg(fabs(r.offset - t) <= r.halfwidth, "rate %g: %.9f vs %.9f +/- %.9f",
-		    rates[k], t, r.offset, r.halfwidth);
+		holds(&r, t);
 		ck_assert(fabs(r.offset - t) < 5e-6);
 		ck_assert(r.halfwidth < 15e-6);
 		ck_assert_msg(fabs(r.rate - rates[k]) < 5e-6, "rate %g estimated %g", rates[k], r.rate);
@@ -208,7 +219,7 @@ START_TEST(t_joint_server_step_inconsistent)
 	ck_assert(FLT_flag_name(0x100) == NULL);
 	ck_assert_uint_eq(r.n_used, 1);
 	ck_assert_int_eq(r.estimator, FLT_EST_SINGLE);
-	ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+	holds(&r, 0.1);
 	ck_assert_uint_eq(r.best, 2);
 	/* in any order */
 	{
@@ -216,7 +227,7 @@ START_TEST(t_joint_server_step_inconsistent)
 		ck_assert_int_eq(FLT_filter(t, 3, &now, -20, 515e-6, &r), 0);
 		ck_assert_uint_eq(r.n_used, 1);
 		ck_assert_uint_eq(r.best, 0);
-		ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+		holds(&r, 0.1);
 	}
 }
 END_TEST
@@ -236,7 +247,7 @@ START_TEST(t_joint_beyond_the_bound_inconsistent)
 	ck_assert_int_eq(r.flags, FLT_F_INCONSISTENT);
 	ck_assert_uint_eq(r.n_used, 1);
 	/* the newest sample alone still holds the truth */
-	ck_assert(fabs(r.offset - truth(0, 1000e-6, 6.00012)) <= r.halfwidth);
+	holds(&r, truth(0, 1000e-6, 6.00012));
 	/* a bound that admits the rate fits all four */
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 1100e-6, &r), 0);
 	ck_assert_int_eq(r.flags, 0);
@@ -261,7 +272,7 @@ START_TEST(t_legs_when_slewing)
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, -1015e-6, &r), 0);
 	ck_assert_int_eq(r.estimator, FLT_EST_LEGS);
 	ck_assert_str_eq(FLT_estimator_name(r.estimator), "legs");
-	ck_assert(fabs(r.offset - 0.0016) <= r.halfwidth);
+	holds(&r, 0.0016);
 	ck_assert(r.halfwidth < 0.0003);
 }
 END_TEST

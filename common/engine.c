@@ -613,6 +613,8 @@ finish(struct eng_run *run)
 		c->offset = s->est.offset;
 		c->lo = s->est.cor_lo;
 		c->hi = s->est.cor_hi;
+		c->likely_lo = s->est.likely_lo;
+		c->likely_hi = s->est.likely_hi;
 		c->jitter = s->est.jitter;
 		c->stratum = s->samples[s->est.best].stratum;
 	}

@@ -99,6 +99,8 @@ POL_joint_check(struct eng_run *run)
 		c[i].offset = s->est.offset;
 		c[i].lo = s->est.cor_lo;
 		c[i].hi = s->est.cor_hi;
+		c[i].likely_lo = s->est.likely_lo;
+		c[i].likely_hi = s->est.likely_hi;
 		c[i].jitter = s->est.jitter;
 		c[i].stratum = s->samples[s->est.best].stratum;
 	}

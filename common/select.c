@@ -84,25 +84,34 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
  * and the tightest return leg, whichever servers they came from.  A server
  * with a short path on one leg only narrows that side and nothing else,
  * where an average of per-server midpoints would take its asymmetry in.
- * With two truechimers or more whose intervals meet, the midpoint of the
- * common part is the offset and its half-width the bound; otherwise the
- * combined offset stands. */
+ * With two survivors or more whose intervals meet, the common part is
+ * the result's interval, and the offset the middle of the common part of
+ * the likely intervals (each source's own estimate is the middle of its
+ * own: the offsets its samples allow at the rate they make most
+ * plausible, so old samples are not widened by the whole rate bound),
+ * kept inside the interval; if the likely parts do not meet, the
+ * interval's middle.  The bound is the interval's longer side from the
+ * offset.  Without a common part narrower than the combination's bound,
+ * the combined offset stands. */
 static void
 joint(const struct sel_cand *c, const size_t *surv, size_t nsurv, struct sel_result *r)
 {
-	double lo = -INFINITY, hi = INFINITY;
+	double lo = -INFINITY, hi = INFINITY, llo = -INFINITY, lhi = INFINITY, off;
 	size_t i, k = 0;
 
 	for (i = 0; i < nsurv; i++) {
 		lo = fmax(lo, c[surv[i]].lo);
 		hi = fmin(hi, c[surv[i]].hi);
+		llo = fmax(llo, c[surv[i]].likely_lo);
+		lhi = fmin(lhi, c[surv[i]].likely_hi);
 		k++;
 	}
 	r->joint = 0;
 	if (k < 2 || !(lo <= hi) || !((hi - lo) / 2 < r->bound))
 		return;
-	r->offset = (lo + hi) / 2;
-	r->bound = (hi - lo) / 2;
+	off = llo <= lhi ? fmin(fmax((llo + lhi) / 2, lo), hi) : (lo + hi) / 2;
+	r->offset = off;
+	r->bound = fmax(off - lo, hi - off);
 	r->bound_lo = lo;
 	r->bound_hi = hi;
 	r->joint = 1;
@@ -120,7 +129,8 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 	for (i = 0; i < n; i++) {
 		c[i].verdict = SEL_UNUSABLE;
 		if (c[i].usable && isfinite(c[i].lo) && isfinite(c[i].hi) &&
-		    c[i].lo <= c[i].offset && c[i].offset <= c[i].hi)
+		    c[i].lo <= c[i].likely_lo && c[i].likely_lo <= c[i].offset &&
+		    c[i].offset <= c[i].likely_hi && c[i].likely_hi <= c[i].hi)
 			m++;
 		else
 			c[i].usable = 0;

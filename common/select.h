@@ -24,6 +24,8 @@ struct sel_cand {
 	double offset;        /* the source's estimate, within [lo, hi] */
 	double lo, hi;        /* its correctness interval: the true offset lies
 			       * inside (not always centred on offset) */
+	double likely_lo, likely_hi; /* the part of [lo, hi] the source's own
+			       * estimate takes as likely, offset within it */
 	double jitter;        /* the source's filter jitter */
 	int stratum;
 	/* output */

@@ -277,6 +277,67 @@ START_TEST(t_legs_when_slewing)
 }
 END_TEST
 
+/* A jittery path where the tight legs are old: the outbound leg was
+ * short in the first sample (6 s before now), the return leg in the
+ * newest, the rest 20 ms each way.  The projection on the offset must
+ * allow any rate up to 515 ppm, so the old leg's bound is widened by
+ * 3 ms and the interval's middle lies about 1.5 ms off; the section at
+ * the plausible rate (0: four samples 20 ms apart cannot tell 100 ppm
+ * from 0) takes both short legs in full. */
+static void
+old_tight_legs(struct flt_sample *s, double rate)
+{
+	s[0] = rate_sample(0, 0.3, rate, 0.001, 0.020);
+	s[1] = rate_sample(2, 0.3, rate, 0.020, 0.020);
+	s[2] = rate_sample(4, 0.3, rate, 0.020, 0.020);
+	s[3] = rate_sample(6, 0.3, rate, 0.020, 0.001);
+}
+
+START_TEST(t_estimate_not_the_middle)
+{
+	struct flt_sample s[4];
+	struct flt_result r;
+	struct timespec now;
+	double t, mid;
+
+	old_tight_legs(s, 0);
+	now = s[3].rx;
+	t = truth(0.3, 0, 6.0211);
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
+	holds(&r, t);
+	mid = (r.lo + r.hi) / 2;
+	ck_assert_msg(fabs(mid - t) > 0.001, "the middle %.6f is %.6f off", mid, mid - t);
+	ck_assert_msg(fabs(r.offset - t) < 0.0001, "estimate %.6f is %.6f off", r.offset, r.offset - t);
+	ck_assert(fabs(r.est_rate) < 1e-9);
+	/* so the interval is lopsided around it, and the bound is the
+	 * longer side */
+	ck_assert(r.hi - r.offset > 2 * (r.offset - r.lo));
+	ck_assert(fabs(r.root_distance - (r.cor_hi - r.offset)) < 1e-12);
+}
+END_TEST
+
+START_TEST(t_estimate_interval_holds_at_the_bound)
+{
+	/* the same path with the server 500 ppm fast: the estimate's rate
+	 * prior (near 0) is wrong here and the estimate is off, but the
+	 * interval, taken over every rate within the bound, still holds
+	 * the truth; so does the lopsided bound */
+	const double rates[] = { 500e-6, -500e-6, 250e-6, -100e-6 };
+	size_t k;
+	for (k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+		struct flt_sample s[4];
+		struct flt_result r;
+		struct timespec now;
+		old_tight_legs(s, rates[k]);
+		now = s[3].rx;
+		ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+		ck_assert_int_eq(r.flags, 0);
+		holds(&r, truth(0.3, rates[k], 6.0211));
+	}
+}
+END_TEST
+
 /* A fixed-seed generator: the fuzz property, many times, in make check. */
 static uint64_t
 splitmix(void *ctx)
@@ -315,6 +376,8 @@ suite(void)
 	ADD(tc, t_joint_server_step_inconsistent);
 	ADD(tc, t_joint_beyond_the_bound_inconsistent);
 	ADD(tc, t_legs_when_slewing);
+	ADD(tc, t_estimate_not_the_middle);
+	ADD(tc, t_estimate_interval_holds_at_the_bound);
 	ADD(tc, t_property_random_worlds);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,6 +12,8 @@ cand(double off, double lambda)
 	c.offset = off;
 	c.lo = off - lambda;
 	c.hi = off + lambda;
+	c.likely_lo = c.lo;
+	c.likely_hi = c.hi;
 	c.jitter = 0.0005;
 	c.stratum = 2;
 	return c;
@@ -148,6 +150,10 @@ START_TEST(t_lopsided_intervals)
 	c[0].hi = 0.002;
 	c[1].lo = -0.001;
 	c[1].hi = 0.010;
+	c[0].likely_lo = c[0].lo;
+	c[0].likely_hi = c[0].hi;
+	c[1].likely_lo = c[1].lo;
+	c[1].likely_hi = c[1].hi;
 	ck_assert_int_eq(SEL_select(c, 2, &r), 0);
 	ck_assert_uint_eq(r.n_true, 2);
 	ck_assert(c[0].verdict >= SEL_COMBINED && c[1].verdict >= SEL_COMBINED);
@@ -156,13 +162,29 @@ START_TEST(t_lopsided_intervals)
 	ck_assert(fabs(r.offset - 0.0005) < 1e-12);
 	ck_assert(fabs(r.bound - 0.0015) < 1e-12);
 	ck_assert(fabs(r.bound_lo + 0.001) < 1e-12 && fabs(r.bound_hi - 0.002) < 1e-12);
+	/* the likely parts [-1, +1] and [+0.5, +3] ms: the offset is the
+	 * middle of their common part, the bound still from the intervals */
+	c[0].likely_lo = -0.001;
+	c[0].likely_hi = 0.001;
+	c[0].offset = 0;
+	c[1].likely_lo = 0.0005;
+	c[1].likely_hi = 0.003;
+	c[1].offset = 0.00175;
+	ck_assert_int_eq(SEL_select(c, 2, &r), 0);
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.00075) < 1e-12);
+	ck_assert(fabs(r.bound - 0.00175) < 1e-12);
+	ck_assert(fabs(r.bound_lo + 0.001) < 1e-12 && fabs(r.bound_hi - 0.002) < 1e-12);
+	c[1].likely_lo = c[1].lo;
+	c[1].likely_hi = c[1].hi;
+	c[1].offset = 0.009;
 	/* one source: its estimate, bounded by its interval's longer side */
 	ck_assert_int_eq(SEL_select(c + 1, 1, &r), 0);
 	ck_assert(fabs(r.offset - 0.009) < 1e-15);
 	ck_assert(fabs(r.bound - 0.010) < 1e-12);
 	ck_assert(r.bound_lo <= -0.001 && r.bound_hi >= 0.010);
-	/* an estimate outside its own interval is no candidate */
-	c[1].offset = 0.011;
+	/* an estimate outside its own likely interval is no candidate */
+	c[1].likely_hi = 0.0085;
 	ck_assert_int_eq(SEL_select(c + 1, 1, &r), -1);
 }
 END_TEST

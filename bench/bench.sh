@@ -36,6 +36,10 @@
 #   BENCH_CPUS= (e.g. 0: run server, relays and clients on those CPUs only;
 #               default: wherever the scheduler puts them)
 #   BENCH_OUT=bench/results (raw.csv, scaling.csv, table.txt)
+#   NTPUPDATE_BIN=./ntpupdate  (the binary the ntpupdate clients run: point
+#               it at a saved build to compare two versions run by run;
+#               the relays' seeds depend on the run and on the scenario's
+#               place in SCENARIOS, so keep that list the same)
 # `bench/bench.sh --estimate` prints the expected duration only.
 set -u
 export LC_ALL=C
@@ -45,6 +49,9 @@ export SCENARIOS=${SCENARIOS:-"clean exp uniform asym pool hetero scaling"}
 export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
 export POOL_CLIENTS=${POOL_CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4"}
 BENCH_CPUS=${BENCH_CPUS:-}
+NTPUPDATE_BIN=${NTPUPDATE_BIN:-./ntpupdate}
+case $NTPUPDATE_BIN in /*) ;; *) NTPUPDATE_BIN=$PWD/$NTPUPDATE_BIN ;; esac
+export NTPUPDATE_BIN
 export CHRONYD=$PWD/.deps/chrony/usr/sbin/chronyd
 export CHRONYC=$PWD/.deps/chrony/usr/bin/chronyc
 OUT=${BENCH_OUT:-bench/results}
@@ -145,7 +152,9 @@ if [ "${1:-}" != "--inner" ]; then
 		about="Run on $(date -u +%F), $(nproc)-CPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1),"
 		about="$about Linux $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null),"
 		about="$about chrony $("$CHRONYD" -v | awk '{ print $4 }'), ntpsec-ntpdig $(dpkg-query -W -f '${Version}' ntpsec-ntpdig 2>/dev/null),"
-		about="$about ntpupdate $(git describe --always --dirty 2>/dev/null) (SCENARIOS=\"$SCENARIOS\" RUNS=${RUNS:-default})"
+		ver="$(git describe --always --dirty 2>/dev/null)"
+		[ "$NTPUPDATE_BIN" = "$PWD/ntpupdate" ] || ver="$NTPUPDATE_BIN"
+		about="$about ntpupdate $ver (SCENARIOS=\"$SCENARIOS\" RUNS=${RUNS:-default})"
 		{ echo "$about"; echo; python3 bench/summarize.py "$RAW" "${sargs[@]}"; } | tee "$OUT/table.txt"
 		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	fi
@@ -244,10 +253,10 @@ client() {
 	shift
 	case $name in
 	ntpupdate)
-		./ntpupdate -d "$@" >"$TMPD/out" 2>/dev/null
+		"$NTPUPDATE_BIN" -d "$@" >"$TMPD/out" 2>/dev/null
 		;;
 	ntpupdate-p4)
-		./ntpupdate -d -p 4 "$@" >"$TMPD/out" 2>/dev/null
+		"$NTPUPDATE_BIN" -d -p 4 "$@" >"$TMPD/out" 2>/dev/null
 		;;
 	chronyd-Q)
 		rm -f "$TMPD/out"

@@ -611,7 +611,10 @@ finish(struct eng_run *run)
 			continue;
 		c->usable = 1;
 		c->offset = s->est.offset;
-		c->root_distance = s->est.root_distance;
+		c->lo = s->est.cor_lo;
+		c->hi = s->est.cor_hi;
+		c->likely_lo = s->est.likely_lo;
+		c->likely_hi = s->est.likely_hi;
 		c->jitter = s->est.jitter;
 		c->stratum = s->samples[s->est.best].stratum;
 	}

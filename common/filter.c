@@ -10,6 +10,12 @@
  * Far below any reading precision (2^-32 s is 2.3e-10 s). */
 #define FEAS_TOL 1e-12
 
+/* The prior on the clocks' rate difference for the point estimate (not
+ * for the interval, which takes every rate within the bound): a Laplace
+ * distribution of this scale, the spread of a typical oscillator's
+ * error.  See plausible_rate(). */
+#define RATE_PRIOR 50e-6
+
 int
 FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
     int8_t local_prec, int8_t server_prec)
@@ -64,6 +70,38 @@ lower_at(const struct cons *c, size_t k, double rate)
 	return v;
 }
 
+/* The rates within [lo, hi] where two of the polygon's edge lines
+ * x = ic - rate * sl cross, then lo and hi: every rate at which the
+ * polygon can have a vertex, or its vertical section's ends a kink.
+ * Returns how many were written to cand (room for CANDS). */
+#define CANDS (2 + FLT_MAX_SAMPLES * (2 * FLT_MAX_SAMPLES - 1))
+
+static size_t
+candidates(const struct cons *c, size_t k, double lo, double hi, double *cand)
+{
+	double ic[2 * FLT_MAX_SAMPLES], sl[2 * FLT_MAX_SAMPLES];
+	size_t i, j, m = 0, nl = 0;
+
+	for (i = 0; i < k; i++) {
+		ic[nl] = c[i].u;
+		sl[nl++] = c[i].a;
+		ic[nl] = c[i].l;
+		sl[nl++] = c[i].b;
+	}
+	cand[m++] = lo;
+	cand[m++] = hi;
+	for (i = 0; i < nl; i++)
+		for (j = i + 1; j < nl; j++) {
+			double rate;
+			if (sl[i] == sl[j])
+				continue;
+			rate = (ic[i] - ic[j]) / (sl[i] - sl[j]);
+			if (rate >= lo && rate <= hi)
+				cand[m++] = rate;
+		}
+	return m;
+}
+
 /* Project the polygon {(x, rate): |rate| <= bound, every inequality}
  * onto x and onto rate.  Its extremes lie at vertices; every vertex has
  * the rate of -bound, +bound or of a crossing of two edge lines, and at
@@ -74,29 +112,10 @@ static int
 joint(const struct cons *c, size_t k, double bound, double *xlo, double *xhi,
     double *rlo, double *rhi)
 {
-	double ic[2 * FLT_MAX_SAMPLES], sl[2 * FLT_MAX_SAMPLES];
-	double cand[2 + FLT_MAX_SAMPLES * (2 * FLT_MAX_SAMPLES - 1)];
-	size_t i, j, m = 0, nl = 0;
+	double cand[CANDS];
+	size_t i, m = candidates(c, k, -bound, bound, cand);
 	int found = 0;
 
-	/* edge lines x = ic - rate * sl */
-	for (i = 0; i < k; i++) {
-		ic[nl] = c[i].u;
-		sl[nl++] = c[i].a;
-		ic[nl] = c[i].l;
-		sl[nl++] = c[i].b;
-	}
-	cand[m++] = -bound;
-	cand[m++] = bound;
-	for (i = 0; i < nl; i++)
-		for (j = i + 1; j < nl; j++) {
-			double rate;
-			if (sl[i] == sl[j])
-				continue;
-			rate = (ic[i] - ic[j]) / (sl[i] - sl[j]);
-			if (fabs(rate) <= bound)
-				cand[m++] = rate;
-		}
 	*xlo = *rlo = INFINITY;
 	*xhi = *rhi = -INFINITY;
 	for (i = 0; i < m; i++) {
@@ -110,6 +129,56 @@ joint(const struct cons *c, size_t k, double bound, double *xlo, double *xhi,
 		*rhi = fmax(*rhi, cand[i]);
 	}
 	return found ? 0 : -1;
+}
+
+/* The point estimate inside the polygon.  The interval must hold for
+ * every rate within the bound, but the middle of its projection is a poor
+ * guess: on a jittery path the data barely constrain the rate, so the
+ * projection is as wide as the bound times the samples' age, and its
+ * middle follows whichever corner the jitter made longest.  Instead the
+ * estimate is the middle of the polygon's vertical section at the most
+ * plausible rate.
+ *
+ * With each leg's delay a common floor plus an exponential excess of mean
+ * mu, and a line (x, rate), the likelihood depends on the line only
+ * through the largest floor it leaves room for on both legs: at a given
+ * rate that is half the section's width w(rate) = upper_at - lower_at,
+ * reached at the section's middle, and the log-likelihood is k * w / mu
+ * (the slacks' sum does not depend on x, and on the rate only by
+ * rate * the delays' sum, which is negligible).  A Laplace prior of scale
+ * RATE_PRIOR on the rate adds -|rate| / RATE_PRIOR.  Both terms are
+ * concave and piecewise linear in the rate, so the maximum lies at a kink
+ * of w (a crossing of two edge lines), at 0 or at an end of the feasible
+ * range [rlo, rhi]: the candidates are evaluated.  On a clean path w
+ * falls steeply away from the true rate and the data decide; on a jittery
+ * one the prior keeps the rate near 0, where old samples count in full
+ * rather than widened by the bound.  mu is estimated from the round
+ * trips' spread (the mean excess over the shortest, scaled for k samples,
+ * halved for one leg).  Clamped into [lo, hi], the projection, against
+ * rounding at a one-point section. */
+static double
+plausible_rate(const struct cons *c, size_t k, double rlo, double rhi)
+{
+	double cand[CANDS + 1], mu, dmin = INFINITY, dsum = 0, best, bestv = -INFINITY;
+	size_t i, m = candidates(c, k, rlo, rhi, cand);
+
+	for (i = 0; i < k; i++) {
+		dmin = fmin(dmin, c[i].u - c[i].l);
+		dsum += c[i].u - c[i].l;
+	}
+	mu = k > 1 ? (dsum / (double)k - dmin) / (double)(k - 1) * (double)k / 2.0 : 0;
+	mu = fmax(mu, 1e-9);
+	cand[m++] = fmin(fmax(0.0, rlo), rhi);
+	best = cand[m - 1];
+	for (i = 0; i < m; i++) {
+		double v = (double)k * (upper_at(c, k, cand[i]) - lower_at(c, k, cand[i])) / mu -
+		    fabs(cand[i]) / RATE_PRIOR;
+		if (v > bestv || (v == bestv && fabs(cand[i]) < fabs(best))) {
+			bestv = v;
+			best = cand[i];
+		}
+	}
+	return best;
 }
 
 /* The model without a constant rate: from each inequality the offset at
@@ -165,6 +234,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 	size_t i, j, k, first, best;
 	double bound = fabs(rate_bound), lo = 0, hi = 0, rlo = 0, rhi = 0;
 	double basef, disp = 0.0, jit = 0.0, w = 0.5, age, lprec = NTT_log2_to_double(local_prec);
+	double est_x, xrate = 0, extra, slo, shi;
 	int vary = rate_bound < 0, est;
 	uint64_t base;
 	NTP_ts nowts;
@@ -221,10 +291,21 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 
 	r->estimator = est;
 	r->n_used = k;
-	r->offset = basef + (lo + hi) / 2.0;
+	/* The estimate: at the most plausible rate when a line was fitted,
+	 * else (one sample, or a rate that may vary) the interval's middle. */
+	slo = lo;
+	shi = hi;
+	if (est == FLT_EST_JOINT) {
+		xrate = plausible_rate(c, k, rlo, rhi);
+		slo = fmin(fmax(lower_at(c, k, xrate), lo), hi);
+		shi = fmin(fmax(upper_at(c, k, xrate), slo), hi);
+	}
+	est_x = (slo + shi) / 2.0;
+	r->offset = basef + est_x;
 	r->halfwidth = (hi - lo) / 2.0;
 	r->rate = (rlo + rhi) / 2.0;
 	r->rate_halfwidth = (rhi - rlo) / 2.0;
+	r->est_rate = xrate;
 
 	/* Display figures over the samples used: the minimum-delay one, the
 	 * RFC 5905 filter dispersion, the residuals around the model. */
@@ -234,7 +315,7 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 			best = order[i];
 	for (i = first; i < n; i++) {
 		const struct flt_sample *x = &s[order[i]];
-		double mid = (c[i].u + c[i].l) / 2.0 - ((lo + hi) / 2.0 + r->rate * (c[i].a + c[i].b) / 2.0);
+		double mid = (c[i].u + c[i].l) / 2.0 - (est_x + xrate * (c[i].a + c[i].b) / 2.0);
 		age = NTT_timespec_diff(now, &x->rx);
 		disp += (x->disp + FLT_PHI * fmax(age, 0.0)) * w;
 		w /= 2;
@@ -248,10 +329,19 @@ FLT_filter(const struct flt_sample *s, size_t n, const struct timespec *now,
 
 	/* The interval bounds the offset to the server's clock, whatever the
 	 * path's asymmetry; the server's own error vs. true time adds its root
-	 * delay / 2 and root dispersion, grown at PHI since its reply.  A
-	 * last term covers the double's rounding of a large offset. */
+	 * delay / 2 and root dispersion, grown at PHI since its reply, on
+	 * both sides.  A last term covers the double's rounding of a large
+	 * offset.  The estimate need not be the middle: its error bound is
+	 * the longer side. */
 	age = NTT_timespec_diff(now, &last->rx);
-	r->root_distance = r->halfwidth + last->root_delay / 2.0 + last->root_disp +
-	    FLT_PHI * fmax(age, 0.0) + fabs(r->offset) * 0x1p-50;
+	extra = last->root_delay / 2.0 + last->root_disp + FLT_PHI * fmax(age, 0.0) +
+	    fabs(r->offset) * 0x1p-50;
+	r->lo = basef + lo;
+	r->hi = basef + hi;
+	r->cor_lo = basef + lo - extra;
+	r->cor_hi = basef + hi + extra;
+	r->likely_lo = basef + slo - extra;
+	r->likely_hi = basef + shi + extra;
+	r->root_distance = fmax(est_x - lo, hi - est_x) + extra;
 	return 0;
 }

@@ -37,14 +37,28 @@ int FLT_sample(struct flt_sample *s, NTP_ts t1, NTP_ts t2, NTP_ts t3, NTP_ts t4,
 /* The filter's result for one source. */
 struct flt_result {
 	size_t best;          /* index of the minimum-delay sample among those used */
-	double offset;        /* estimate at `now`, seconds: the interval's middle */
+	double offset;        /* estimate at `now`, seconds, within [lo, hi] but
+			       * not always their middle (see FLT_filter) */
+	double lo, hi;        /* the offset's interval at `now`: every offset to
+			       * the server's clock the samples allow */
+	double cor_lo, cor_hi; /* the correctness interval, to true time: [lo,
+			       * hi] widened by the server's root delay / 2 and
+			       * root dispersion (aged) */
+	double likely_lo, likely_hi; /* the correctness interval at est_rate
+			       * alone (the polygon's section there, widened
+			       * the same way): offset is its middle, and
+			       * cor_lo <= likely_lo <= likely_hi <= cor_hi */
 	double delay;         /* the best sample's delay */
 	double disp;          /* filter dispersion (RFC 5905 weighting) */
-	double jitter;        /* RMS of the used samples' residuals around the model */
-	double root_distance; /* lambda: the source's error bound */
-	double halfwidth;     /* half the width of the offset's interval at `now` */
+	double jitter;        /* RMS of the used samples' residuals around the
+			       * estimate's line (offset, est_rate) */
+	double root_distance; /* lambda: the estimate's error bound, the longer
+			       * of offset - cor_lo and cor_hi - offset */
+	double halfwidth;     /* half the width of the samples' offset interval
+			       * at `now` (without the server's root terms) */
 	double rate;          /* rate difference (server minus local, s/s), the middle of its range */
 	double rate_halfwidth; /* half the width of that range (the bound when unknown) */
+	double est_rate;      /* the rate the estimate was taken at (0 unless joint) */
 	int estimator;        /* which model produced offset (FLT_EST_*) */
 	int flags;            /* FLT_F_* facts about the samples */
 	size_t n_used;        /* how many samples the model used (all, or 1) */
@@ -68,9 +82,14 @@ struct flt_result {
  * widened by the two reading precisions).  Every one-way delay, however
  * asymmetric, is inside these two inequalities, each at its own instant.
  * The pairs (theta(now), rate) that satisfy all of them form a convex
- * polygon; the offset's interval is its projection on theta(now), and
- * the estimate is that interval's middle (the smallest worst-case
- * error).  If the polygon is empty the model is broken (a server stepped
+ * polygon; the offset's interval is its projection on theta(now).  The
+ * estimate is the middle of the polygon's vertical section at the most
+ * plausible rate (the data's likelihood for exponential delay jitter
+ * times a prior of 50 ppm scale on the rate; see plausible_rate in
+ * filter.c), so it lies in the interval, usually off its middle: on a
+ * jittery path it takes old samples at a rate near 0 instead of widened
+ * by the bound, on a clean one the rate the samples pin.  With one sample,
+ * or when the rate may vary, it is the interval's middle.  If the polygon is empty the model is broken (a server stepped
  * its clock, or the rates differ by more than the bound):
  * FLT_F_INCONSISTENT is set and only the newest sample is used, its
  * interval widened at the bound for its age.  An old sample's offset is

@@ -97,7 +97,10 @@ POL_joint_check(struct eng_run *run)
 			continue;
 		c[i].usable = 1;
 		c[i].offset = s->est.offset;
-		c[i].root_distance = s->est.root_distance;
+		c[i].lo = s->est.cor_lo;
+		c[i].hi = s->est.cor_hi;
+		c[i].likely_lo = s->est.likely_lo;
+		c[i].likely_hi = s->est.likely_hi;
 		c[i].jitter = s->est.jitter;
 		c[i].stratum = s->samples[s->est.best].stratum;
 	}
@@ -118,7 +121,7 @@ POL_joint_check(struct eng_run *run)
 	}
 	gain = (mean_excess(up, n) + mean_excess(down, n)) / 2 *
 	    (1.0 / (double)n - 1.0 / (double)(n + m));
-	if (r.bound <= POL_GOOD_HALFWIDTH || gain < POL_GOOD_HALFWIDTH)
+	if ((r.bound_hi - r.bound_lo) / 2 <= POL_GOOD_HALFWIDTH || gain < POL_GOOD_HALFWIDTH)
 		run->joint_stop = 1;
 }
 

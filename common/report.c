@@ -599,8 +599,8 @@ REP_source_reason(const struct eng_run *run, const struct eng_source *s, char *b
 		case SEL_FALSETICKER:
 			if (run->have_result)
 				snprintf(buf, len, "falseticker: its interval [%+.6f, %+.6f] misses "
-				    "the majority's [%+.6f, %+.6f]", c->offset - c->root_distance,
-				    c->offset + c->root_distance, run->result.low, run->result.high);
+				    "the majority's [%+.6f, %+.6f]", c->lo,
+				    c->hi, run->result.low, run->result.high);
 			else
 				snprintf(buf, len, "no majority: the servers disagree");
 			return;

@@ -4,6 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* A candidate's root distance as RFC 5905 ranks and weighs by: half
+ * its correctness interval's width. */
+static double
+lambda(const struct sel_cand *c)
+{
+	return (c->hi - c->lo) / 2;
+}
+
 struct edge {
 	double val;
 	int type; /* -1 low end, +1 high end */
@@ -37,8 +45,8 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
 	for (i = 0; i < n; i++) {
 		if (!c[i].usable)
 			continue;
-		e[k++] = (struct edge){ c[i].offset - c[i].root_distance, -1 };
-		e[k++] = (struct edge){ c[i].offset + c[i].root_distance, 1 };
+		e[k++] = (struct edge){ c[i].lo, -1 };
+		e[k++] = (struct edge){ c[i].hi, 1 };
 	}
 	qsort(e, k, sizeof(*e), edge_cmp);
 	for (allow = 0; 2 * allow < m; allow++) {
@@ -76,25 +84,36 @@ intersect(const struct sel_cand *c, size_t n, size_t m, struct edge *e, double *
  * and the tightest return leg, whichever servers they came from.  A server
  * with a short path on one leg only narrows that side and nothing else,
  * where an average of per-server midpoints would take its asymmetry in.
- * With two truechimers or more whose intervals meet, the midpoint of the
- * common part is the offset and its half-width the bound; otherwise the
- * combined offset stands. */
+ * With two survivors or more whose intervals meet, the common part is
+ * the result's interval, and the offset the middle of the common part of
+ * the likely intervals (each source's own estimate is the middle of its
+ * own: the offsets its samples allow at the rate they make most
+ * plausible, so old samples are not widened by the whole rate bound),
+ * kept inside the interval; if the likely parts do not meet, the
+ * interval's middle.  The bound is the interval's longer side from the
+ * offset.  Without a common part narrower than the combination's bound,
+ * the combined offset stands. */
 static void
 joint(const struct sel_cand *c, const size_t *surv, size_t nsurv, struct sel_result *r)
 {
-	double lo = -INFINITY, hi = INFINITY;
+	double lo = -INFINITY, hi = INFINITY, llo = -INFINITY, lhi = INFINITY, off;
 	size_t i, k = 0;
 
 	for (i = 0; i < nsurv; i++) {
-		lo = fmax(lo, c[surv[i]].offset - c[surv[i]].root_distance);
-		hi = fmin(hi, c[surv[i]].offset + c[surv[i]].root_distance);
+		lo = fmax(lo, c[surv[i]].lo);
+		hi = fmin(hi, c[surv[i]].hi);
+		llo = fmax(llo, c[surv[i]].likely_lo);
+		lhi = fmin(lhi, c[surv[i]].likely_hi);
 		k++;
 	}
 	r->joint = 0;
 	if (k < 2 || !(lo <= hi) || !((hi - lo) / 2 < r->bound))
 		return;
-	r->offset = (lo + hi) / 2;
-	r->bound = (hi - lo) / 2;
+	off = llo <= lhi ? fmin(fmax((llo + lhi) / 2, lo), hi) : (lo + hi) / 2;
+	r->offset = off;
+	r->bound = fmax(off - lo, hi - off);
+	r->bound_lo = lo;
+	r->bound_hi = hi;
 	r->joint = 1;
 }
 
@@ -109,8 +128,9 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 	r->n_usable = r->n_true = r->n_survivors = 0;
 	for (i = 0; i < n; i++) {
 		c[i].verdict = SEL_UNUSABLE;
-		if (c[i].usable && isfinite(c[i].offset) && isfinite(c[i].root_distance) &&
-		    c[i].root_distance >= 0)
+		if (c[i].usable && isfinite(c[i].lo) && isfinite(c[i].hi) &&
+		    c[i].lo <= c[i].likely_lo && c[i].likely_lo <= c[i].offset &&
+		    c[i].offset <= c[i].likely_hi && c[i].likely_hi <= c[i].hi)
 			m++;
 		else
 			c[i].usable = 0;
@@ -134,7 +154,7 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 		if (!c[i].usable)
 			continue;
 		/* a falseticker's interval misses the intersection */
-		if (c[i].offset + c[i].root_distance < low || c[i].offset - c[i].root_distance > high) {
+		if (c[i].hi < low || c[i].lo > high) {
 			c[i].verdict = SEL_FALSETICKER;
 			continue;
 		}
@@ -147,7 +167,7 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 		for (j = i; j > 0; j--) {
 			const struct sel_cand *a = &c[surv[j]], *b = &c[surv[j - 1]];
 			if (a->stratum < b->stratum ||
-			    (a->stratum == b->stratum && a->root_distance < b->root_distance)) {
+			    (a->stratum == b->stratum && lambda(a) < lambda(b))) {
 				size_t t = surv[j];
 				surv[j] = surv[j - 1];
 				surv[j - 1] = t;
@@ -182,22 +202,25 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 	r->n_survivors = nsurv;
 	/* Combine, weighted by 1 / root distance. */
 	for (i = 0; i < nsurv; i++) {
-		double lam = fmax(c[surv[i]].root_distance, 1e-9);
+		double lam = fmax(lambda(&c[surv[i]]), 1e-9);
 		num += c[surv[i]].offset / lam;
 		den += 1.0 / lam;
 		c[surv[i]].verdict = SEL_COMBINED;
 	}
 	r->offset = num / den;
 	/* The true offset lies in every truechimer's correctness interval,
-	 * so the tightest such interval, widened to reach the combined
-	 * offset, bounds the error. */
+	 * so the distance from the combined offset to the far end of the
+	 * nearest such interval bounds the error. */
 	bound = INFINITY;
 	for (i = 0; i < nsurv; i++) {
-		double b = c[surv[i]].root_distance + fabs(c[surv[i]].offset - r->offset);
+		const struct sel_cand *x = &c[surv[i]];
+		double b = fmax(r->offset - x->lo, x->hi - r->offset);
 		if (b < bound)
 			bound = b;
 	}
 	r->bound = bound;
+	r->bound_lo = r->offset - bound;
+	r->bound_hi = r->offset + bound;
 	joint(c, surv, nsurv, r);
 	r->sys_peer = surv[0];
 	c[surv[0]].verdict = SEL_SYSPEER;

@@ -21,8 +21,11 @@ enum sel_verdict {
 struct sel_cand {
 	/* inputs */
 	int usable;           /* 1 if this source has an estimate */
-	double offset;
-	double root_distance; /* lambda */
+	double offset;        /* the source's estimate, within [lo, hi] */
+	double lo, hi;        /* its correctness interval: the true offset lies
+			       * inside (not always centred on offset) */
+	double likely_lo, likely_hi; /* the part of [lo, hi] the source's own
+			       * estimate takes as likely, offset within it */
 	double jitter;        /* the source's filter jitter */
 	int stratum;
 	/* output */
@@ -32,6 +35,8 @@ struct sel_cand {
 struct sel_result {
 	double offset;      /* combined offset, seconds */
 	double bound;       /* error bound on it, seconds */
+	double bound_lo, bound_hi; /* the interval the true offset lies in,
+			     * offset within it; bound is its longer side */
 	double low, high;   /* the intersection interval */
 	size_t sys_peer;    /* index of the best survivor */
 	size_t n_true;      /* truechimers */

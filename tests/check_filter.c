@@ -82,6 +82,19 @@ truth(double theta0, double rate, double at)
 	return theta0 + rate * at;
 }
 
+/* The truth lies in the offset's interval and within the estimate's
+ * error bound; the estimate lies in the interval. */
+static void
+holds(const struct flt_result *r, double t)
+{
+	ck_assert_msg(r->lo <= t && t <= r->hi, "truth %.9f outside [%.9f, %.9f]", t, r->lo, r->hi);
+	ck_assert(r->cor_lo <= r->lo && r->hi <= r->cor_hi);
+	ck_assert(r->lo <= r->offset && r->offset <= r->hi);
+	ck_assert_msg(fabs(r->offset - t) <= r->root_distance, "error %.9f beyond its bound %.9f",
+	    fabs(r->offset - t), r->root_distance);
+	ck_assert(fabs((r->hi - r->lo) / 2 - r->halfwidth) < 1e-12);
+}
+
 START_TEST(t_filter_single)
 {
 	/* one sample, read 2 s later: its interval [T3 - T4, T2 - T1]
@@ -137,7 +150,7 @@ START_TEST(t_joint_each_leg_its_best)
 	ck_assert_uint_eq(r.n_used, 3);
 	ck_assert(fabs(r.offset - 0.25) < 0.0003);
 	ck_assert(r.halfwidth < 0.0013);
-	ck_assert(fabs(r.offset - 0.25) <= r.halfwidth);
+	holds(&r, 0.25);
 	/* the minimum-delay sample alone would be 15 ms off */
 	ck_assert(fabs(s[1].offset - 0.25) < 1e-6 || fabs(s[0].offset - 0.25) > 0.010);
 }
@@ -156,8 +169,7 @@ START_TEST(t_joint_bound_holds_on_asymmetric_path)
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
 	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
 	ck_assert(fabs(r.offset + 0.010) < 0.0005); /* fooled by 10 ms, as all are */
-	ck_assert(fabs(r.offset - 0.0) <= r.halfwidth);
-	ck_assert(fabs(r.offset - 0.0) <= r.root_distance);
+	holds(&r, 0.0);
 }
 END_TEST
 
@@ -182,8 +194,7 @@ START_TEST(t_joint_pins_the_rate)
 		ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
 		ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
 		ck_assert_int_eq(r.flags, 0);
-		ck_assert_msg(fabs(r.offset - t) <= r.halfwidth, "rate %g: %.9f vs %.9f +/- %.9f",
-		    rates[k], t, r.offset, r.halfwidth);
+		holds(&r, t);
 		ck_assert(fabs(r.offset - t) < 5e-6);
 		ck_assert(r.halfwidth < 15e-6);
 		ck_assert_msg(fabs(r.rate - rates[k]) < 5e-6, "rate %g estimated %g", rates[k], r.rate);
@@ -208,7 +219,7 @@ START_TEST(t_joint_server_step_inconsistent)
 	ck_assert(FLT_flag_name(0x100) == NULL);
 	ck_assert_uint_eq(r.n_used, 1);
 	ck_assert_int_eq(r.estimator, FLT_EST_SINGLE);
-	ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+	holds(&r, 0.1);
 	ck_assert_uint_eq(r.best, 2);
 	/* in any order */
 	{
@@ -216,7 +227,7 @@ START_TEST(t_joint_server_step_inconsistent)
 		ck_assert_int_eq(FLT_filter(t, 3, &now, -20, 515e-6, &r), 0);
 		ck_assert_uint_eq(r.n_used, 1);
 		ck_assert_uint_eq(r.best, 0);
-		ck_assert(fabs(r.offset - 0.1) <= r.halfwidth);
+		holds(&r, 0.1);
 	}
 }
 END_TEST
@@ -236,7 +247,7 @@ START_TEST(t_joint_beyond_the_bound_inconsistent)
 	ck_assert_int_eq(r.flags, FLT_F_INCONSISTENT);
 	ck_assert_uint_eq(r.n_used, 1);
 	/* the newest sample alone still holds the truth */
-	ck_assert(fabs(r.offset - truth(0, 1000e-6, 6.00012)) <= r.halfwidth);
+	holds(&r, truth(0, 1000e-6, 6.00012));
 	/* a bound that admits the rate fits all four */
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 1100e-6, &r), 0);
 	ck_assert_int_eq(r.flags, 0);
@@ -261,8 +272,69 @@ START_TEST(t_legs_when_slewing)
 	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, -1015e-6, &r), 0);
 	ck_assert_int_eq(r.estimator, FLT_EST_LEGS);
 	ck_assert_str_eq(FLT_estimator_name(r.estimator), "legs");
-	ck_assert(fabs(r.offset - 0.0016) <= r.halfwidth);
+	holds(&r, 0.0016);
 	ck_assert(r.halfwidth < 0.0003);
+}
+END_TEST
+
+/* A jittery path where the tight legs are old: the outbound leg was
+ * short in the first sample (6 s before now), the return leg in the
+ * newest, the rest 20 ms each way.  The projection on the offset must
+ * allow any rate up to 515 ppm, so the old leg's bound is widened by
+ * 3 ms and the interval's middle lies about 1.5 ms off; the section at
+ * the plausible rate (0: four samples 20 ms apart cannot tell 100 ppm
+ * from 0) takes both short legs in full. */
+static void
+old_tight_legs(struct flt_sample *s, double rate)
+{
+	s[0] = rate_sample(0, 0.3, rate, 0.001, 0.020);
+	s[1] = rate_sample(2, 0.3, rate, 0.020, 0.020);
+	s[2] = rate_sample(4, 0.3, rate, 0.020, 0.020);
+	s[3] = rate_sample(6, 0.3, rate, 0.020, 0.001);
+}
+
+START_TEST(t_estimate_not_the_middle)
+{
+	struct flt_sample s[4];
+	struct flt_result r;
+	struct timespec now;
+	double t, mid;
+
+	old_tight_legs(s, 0);
+	now = s[3].rx;
+	t = truth(0.3, 0, 6.0211);
+	ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+	ck_assert_int_eq(r.estimator, FLT_EST_JOINT);
+	holds(&r, t);
+	mid = (r.lo + r.hi) / 2;
+	ck_assert_msg(fabs(mid - t) > 0.001, "the middle %.6f is %.6f off", mid, mid - t);
+	ck_assert_msg(fabs(r.offset - t) < 0.0001, "estimate %.6f is %.6f off", r.offset, r.offset - t);
+	ck_assert(fabs(r.est_rate) < 1e-9);
+	/* so the interval is lopsided around it, and the bound is the
+	 * longer side */
+	ck_assert(r.hi - r.offset > 2 * (r.offset - r.lo));
+	ck_assert(fabs(r.root_distance - (r.cor_hi - r.offset)) < 1e-12);
+}
+END_TEST
+
+START_TEST(t_estimate_interval_holds_at_the_bound)
+{
+	/* the same path with the server 500 ppm fast: the estimate's rate
+	 * prior (near 0) is wrong here and the estimate is off, but the
+	 * interval, taken over every rate within the bound, still holds
+	 * the truth; so does the lopsided bound */
+	const double rates[] = { 500e-6, -500e-6, 250e-6, -100e-6 };
+	size_t k;
+	for (k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+		struct flt_sample s[4];
+		struct flt_result r;
+		struct timespec now;
+		old_tight_legs(s, rates[k]);
+		now = s[3].rx;
+		ck_assert_int_eq(FLT_filter(s, 4, &now, -20, 515e-6, &r), 0);
+		ck_assert_int_eq(r.flags, 0);
+		holds(&r, truth(0.3, rates[k], 6.0211));
+	}
 }
 END_TEST
 
@@ -304,6 +376,8 @@ suite(void)
 	ADD(tc, t_joint_server_step_inconsistent);
 	ADD(tc, t_joint_beyond_the_bound_inconsistent);
 	ADD(tc, t_legs_when_slewing);
+	ADD(tc, t_estimate_not_the_middle);
+	ADD(tc, t_estimate_interval_holds_at_the_bound);
 	ADD(tc, t_property_random_worlds);
 	suite_add_tcase(s, tc);
 	return s;

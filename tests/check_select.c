@@ -10,7 +10,10 @@ cand(double off, double lambda)
 	struct sel_cand c = { 0 };
 	c.usable = 1;
 	c.offset = off;
-	c.root_distance = lambda;
+	c.lo = off - lambda;
+	c.hi = off + lambda;
+	c.likely_lo = c.lo;
+	c.likely_hi = c.hi;
 	c.jitter = 0.0005;
 	c.stratum = 2;
 	return c;
@@ -60,7 +63,7 @@ START_TEST(t_single_and_none)
 	c[2].usable = 0;
 	ck_assert_int_eq(SEL_select(c, 3, &r), 0);
 	ck_assert(r.offset == 1.25);
-	ck_assert(r.bound == 0.02);
+	ck_assert(fabs(r.bound - 0.02) < 1e-15); /* from the interval's ends: rounded */
 	ck_assert_int_eq(c[0].verdict, SEL_SYSPEER);
 	ck_assert_int_eq(c[1].verdict, SEL_UNUSABLE);
 	c[0].usable = 0;
@@ -134,6 +137,58 @@ START_TEST(t_joint_one_short_leg)
 }
 END_TEST
 
+START_TEST(t_lopsided_intervals)
+{
+	/* estimates off their intervals' middles: the intervals, not
+	 * offset +/- a half-width, decide.  Source 1's estimate (+9 ms) is
+	 * outside source 0's interval but its interval [-1, +10] ms meets
+	 * it; a symmetric interval of the same half-width around +9 ms,
+	 * [+3.5, +14.5], would miss source 0's [-4, +2] ms. */
+	struct sel_cand c[2] = { cand(0.001, 0.003), cand(0.009, 0.0055) };
+	struct sel_result r;
+	c[0].lo = -0.004;
+	c[0].hi = 0.002;
+	c[1].lo = -0.001;
+	c[1].hi = 0.010;
+	c[0].likely_lo = c[0].lo;
+	c[0].likely_hi = c[0].hi;
+	c[1].likely_lo = c[1].lo;
+	c[1].likely_hi = c[1].hi;
+	ck_assert_int_eq(SEL_select(c, 2, &r), 0);
+	ck_assert_uint_eq(r.n_true, 2);
+	ck_assert(c[0].verdict >= SEL_COMBINED && c[1].verdict >= SEL_COMBINED);
+	/* their common part [-1, +2] ms: middle and half-width */
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.0005) < 1e-12);
+	ck_assert(fabs(r.bound - 0.0015) < 1e-12);
+	ck_assert(fabs(r.bound_lo + 0.001) < 1e-12 && fabs(r.bound_hi - 0.002) < 1e-12);
+	/* the likely parts [-1, +1] and [+0.5, +3] ms: the offset is the
+	 * middle of their common part, the bound still from the intervals */
+	c[0].likely_lo = -0.001;
+	c[0].likely_hi = 0.001;
+	c[0].offset = 0;
+	c[1].likely_lo = 0.0005;
+	c[1].likely_hi = 0.003;
+	c[1].offset = 0.00175;
+	ck_assert_int_eq(SEL_select(c, 2, &r), 0);
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.00075) < 1e-12);
+	ck_assert(fabs(r.bound - 0.00175) < 1e-12);
+	ck_assert(fabs(r.bound_lo + 0.001) < 1e-12 && fabs(r.bound_hi - 0.002) < 1e-12);
+	c[1].likely_lo = c[1].lo;
+	c[1].likely_hi = c[1].hi;
+	c[1].offset = 0.009;
+	/* one source: its estimate, bounded by its interval's longer side */
+	ck_assert_int_eq(SEL_select(c + 1, 1, &r), 0);
+	ck_assert(fabs(r.offset - 0.009) < 1e-15);
+	ck_assert(fabs(r.bound - 0.010) < 1e-12);
+	ck_assert(r.bound_lo <= -0.001 && r.bound_hi >= 0.010);
+	/* an estimate outside its own likely interval is no candidate */
+	c[1].likely_hi = 0.0085;
+	ck_assert_int_eq(SEL_select(c + 1, 1, &r), -1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -147,6 +202,7 @@ suite(void)
 	ADD(tc, t_cluster_drops_outlier);
 	ADD(tc, t_joint_needs_a_common_part);
 	ADD(tc, t_joint_one_short_leg);
+	ADD(tc, t_lopsided_intervals);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,8 +9,9 @@
  * times.  Timestamps are computed exactly (long double, relative to a
  * random base in any NTP era) and rounded to the 2^-32 s of the wire;
  * both precisions are 2^-32 s, which covers that rounding.  The property:
- * the offset's interval (and the root distance) contains the true offset
- * at `now` with no slack at all, every sample is used, nothing is called
+ * the offset's interval [lo, hi] (and the correctness interval, and the
+ * estimate's root distance) contains the true offset at `now` with no
+ * slack at all, the estimate lies inside it, every sample is used, nothing is called
  * inconsistent. */
 #ifndef FILTER_PROPERTY_H
 #define FILTER_PROPERTY_H
@@ -138,16 +139,20 @@ filter_property(uint64_t (*next)(void *), void *ctx, char *why, size_t whylen)
 		snprintf(why, whylen, "FLT_filter failed on %zu samples", k);
 		return -1;
 	}
-	lo = (long double)r.offset - r.halfwidth;
-	hi = (long double)r.offset + r.halfwidth;
+	/* the estimate need not be the middle: the interval is [lo, hi] */
+	lo = r.lo;
+	hi = r.hi;
 	err = fabsl(w.theta_now - (long double)r.offset);
 	if (!(lo <= w.theta_now && w.theta_now <= hi) || !(err <= r.root_distance) ||
-	    r.flags != 0 || r.n_used != k || !(r.halfwidth >= 0)) {
+	    !(r.cor_lo <= w.theta_now && w.theta_now <= r.cor_hi) ||
+	    !(r.lo <= r.offset && r.offset <= r.hi) || !(r.cor_lo <= r.lo && r.hi <= r.cor_hi) ||
+	    r.flags != 0 || r.n_used != k || !(r.halfwidth >= 0) ||
+	    !(fabsl((hi - lo) / 2 - r.halfwidth) <= 1e-9L + 1e-12L * fabsl(w.theta_now))) {
 		snprintf(why, whylen,
 		    "%s model, %zu samples, bound %.3g, rates %.6Lg/%.6Lg: truth %.12Lf outside "
-		    "%.12f +/- %.12f (miss %.3Le s), flags %d, used %zu",
+		    "[%.12f, %.12f] (estimate %.12f, error %.3Le, its bound %.3e), flags %d, used %zu",
 		    vary ? "varying" : "constant", k, bound, w.rate1, w.rate2, w.theta_now,
-		    r.offset, r.halfwidth, err - r.halfwidth, r.flags, r.n_used);
+		    r.lo, r.hi, r.offset, err, r.root_distance, r.flags, r.n_used);
 		return -1;
 	}
 	return 0;

@@ -88,8 +88,9 @@ struct flt_result {
  * times a prior of 50 ppm scale on the rate; see plausible_rate in
  * filter.c), so it lies in the interval, usually off its middle: on a
  * jittery path it takes old samples at a rate near 0 instead of widened
- * by the bound, on a clean one the rate the samples pin.  With one sample,
- * or when the rate may vary, it is the interval's middle.  If the polygon is empty the model is broken (a server stepped
+ * by the bound, on a clean one the rate the samples pin.  With one
+ * sample, or when the rate may vary, it is the interval's middle.  If
+ * the polygon is empty the model is broken (a server stepped
  * its clock, or the rates differ by more than the bound):
  * FLT_F_INCONSISTENT is set and only the newest sample is used, its
  * interval widened at the bound for its age.  An old sample's offset is

@@ -9,6 +9,7 @@
 
 #include "nts_build.h"
 #include "nts_cache.h"
+#include "report.h"
 
 void
 NTS_run_init(struct nts_run *nr, time_t floor)
@@ -231,22 +232,6 @@ NTS_detail(FILE *f, const struct nts_run *nr, size_t k)
 		fprintf(f, "  NTS failure      : %s\n", s->why);
 }
 
-static void
-jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void
 NTS_json(FILE *f, const struct nts_run *nr, size_t k)
 {
@@ -261,39 +246,39 @@ NTS_src_json(FILE *f, const struct nts_src *s)
 		return;
 	}
 	fputs("{\"type\":\"NTS\",\"ke_server\":", f);
-	jstr(f, s->ke_name);
+	REP_json_str(f, s->ke_name);
 	fprintf(f, ",\"ke_port\":%s,\"ke_address\":", s->ke_port);
-	jstr(f, s->ke_addr_text);
+	REP_json_str(f, s->ke_addr_text);
 	if (s->have_tls) {
 		fputs(",\"tls_version\":", f);
-		jstr(f, s->tls.version);
+		REP_json_str(f, s->tls.version);
 		fputs(",\"tls_cipher\":", f);
-		jstr(f, s->tls.cipher);
+		REP_json_str(f, s->tls.cipher);
 		fputs(",\"cert_subject\":", f);
-		jstr(f, s->tls.subject);
+		REP_json_str(f, s->tls.subject);
 		fputs(",\"cert_issuer\":", f);
-		jstr(f, s->tls.issuer);
+		REP_json_str(f, s->tls.issuer);
 		fprintf(f, ",\"cert_not_before\":%lld,\"cert_not_after\":%lld", (long long)s->tls.not_before,
 		        (long long)s->tls.not_after);
 		fputs(",\"verification\":", f);
-		jstr(f, s->tls.path == TLS_PATH_DEFERRED ? "dead-clock" : "normal");
+		REP_json_str(f, s->tls.path == TLS_PATH_DEFERRED ? "dead-clock" : "normal");
 		fprintf(f, ",\"valid_at_nts_time\":%s",
 		        s->tls.path != TLS_PATH_DEFERRED ? "null" : s->verified_at_nts_time ? "true" : "false");
 	}
 	if (s->stage_done) {
 		fputs(",\"ntp_server\":", f);
-		jstr(f, s->ntp_host);
+		REP_json_str(f, s->ntp_host);
 		fprintf(f, ",\"ntp_port\":%s,\"negotiated\":%s,\"aead\":\"AES-SIV-CMAC-256\"", s->ntp_port,
 		        s->negotiated_server || s->negotiated_port ? "true" : "false");
 	}
 	fprintf(f, ",\"cookies_ke\":%u,\"cookies_replies\":%u,\"cookies_used\":%u,\"cookies_left\":%zu",
 	        s->ke_cookies, s->reply_cookies, s->cookies_used, s->n_cookies);
 	fputs(",\"cache\":", f);
-	jstr(f, s->cache == NTS_CACHE_USED ? "used" : s->cache == NTS_CACHE_MISS ? "miss"
+	REP_json_str(f, s->cache == NTS_CACHE_USED ? "used" : s->cache == NTS_CACHE_MISS ? "miss"
 	        : s->cache == NTS_CACHE_BAD ? "ignored" : "off");
 	fputs(",\"failure\":", f);
 	if (s->failed)
-		jstr(f, s->why);
+		REP_json_str(f, s->why);
 	else
 		fputs("null", f);
 	fputc('}', f);

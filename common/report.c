@@ -680,8 +680,8 @@ REP_source_reason(const struct eng_run *run, const struct eng_source *s, char *b
 
 /* ---- JSON ---------------------------------------------------------- */
 
-static void
-json_str(FILE *f, const char *s)
+void
+REP_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -735,7 +735,7 @@ kv_str(FILE *f, const char *key, const char *v)
 {
 	fprintf(f, ", \"%s\": ", key);
 	if (v != NULL)
-		json_str(f, v);
+		REP_json_str(f, v);
 	else
 		fputs("null", f);
 }
@@ -788,7 +788,7 @@ json_tests(FILE *f, unsigned mask)
 		if (mask & bit) {
 			if (!first)
 				fputs(", ", f);
-			json_str(f, PKT_test_name(bit));
+			REP_json_str(f, PKT_test_name(bit));
 			first = 0;
 		}
 	fputc(']', f);
@@ -802,7 +802,7 @@ json_reply(FILE *f, const struct eng_run *run, const struct pkt *p)
 	time_t pivot = run->start_real.tv_sec;
 
 	fprintf(f, "{\"leap\": %u, \"leap_text\": ", p->leap);
-	json_str(f, REP_leap_text(p->leap));
+	REP_json_str(f, REP_leap_text(p->leap));
 	fprintf(f, ", \"version\": %u, \"mode\": %u, \"stratum\": %u, \"poll\": %d, "
 	    "\"precision\": %d, \"precision_seconds\": ", p->version, p->mode, p->stratum, p->poll,
 	    p->precision);
@@ -833,7 +833,7 @@ json_auth(FILE *f, const struct eng_source *s)
 		return;
 	}
 	fputs("{\"method\": ", f);
-	json_str(f, s->auth->name);
+	REP_json_str(f, s->auth->name);
 	auth_describe(s, 0, d, sizeof(d));
 	kv_str(f, "detail", d);
 	if (s->n_req > 0 && s->req[0].areq.key_id != 0)
@@ -854,7 +854,7 @@ json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 	char buf[256], st[2] = { 0, 0 };
 
 	fputs("{\n  \"program\": ", f);
-	json_str(f, program);
+	REP_json_str(f, program);
 	fputs(",\n  \"version\": \"" NTPUPDATE_VERSION "\",\n  \"time\": ", f);
 	json_time(f, NTT_from_timespec(&run->start_real), pivot);
 	fputs(",\n  \"offset_sign\": \"positive: server ahead of the local clock\",\n  \"sources\": [", f);
@@ -864,7 +864,7 @@ json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 		usable += replied(s);
 		fputs(i ? ",\n    {" : "\n    {", f);
 		fputs("\"name\": ", f);
-		json_str(f, display_name(run, s, numeric, buf, sizeof(buf)));
+		REP_json_str(f, display_name(run, s, numeric, buf, sizeof(buf)));
 		kv_str(f, "given", REP_given(run, s));
 		kv_str(f, "address", s->addr);
 		kv_str(f, "address_port", s->addr_port);
@@ -891,7 +891,7 @@ json_run(FILE *f, const struct eng_run *run, const struct dec_result *d, int num
 			const struct eng_request *r = &s->req[j];
 			fputs(j ? ", {" : "{", f);
 			fputs("\"outcome\": ", f);
-			json_str(f, outcome_name(r->outcome));
+			REP_json_str(f, outcome_name(r->outcome));
 			REP_request_text(r, buf, sizeof(buf));
 			kv_str(f, "text", buf);
 			fputs(", \"failed_tests\": ", f);
@@ -969,7 +969,7 @@ REP_json_update(FILE *f, const struct eng_run *run, const struct dec_result *d,
 	else
 		fputs("{\n  \"program\": \"ntpupdate\",\n  \"version\": \"" NTPUPDATE_VERSION "\"", f);
 	fputs(",\n  \"clock\": {\"action\": ", f);
-	json_str(f, done->action);
+	REP_json_str(f, done->action);
 	fprintf(f, ", \"changed\": %s", done->changed ? "true" : "false");
 	kv_opt(f, "offset", done->have_offset, done->offset);
 	kv_opt(f, "error_bound", done->have_offset, done->bound);
@@ -979,7 +979,7 @@ REP_json_update(FILE *f, const struct eng_run *run, const struct dec_result *d,
 	for (i = 0; i < done->n_daemons; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		json_str(f, done->daemons[i]);
+		REP_json_str(f, done->daemons[i]);
 	}
 	fputs("]}\n}\n", f);
 }

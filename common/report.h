@@ -80,6 +80,10 @@ struct rep_done {
 	size_t n_daemons;
 };
 
+/* s as a JSON string, quoted; '"', '\\' and every byte outside
+ * printable ASCII escaped (\uXXXX of the byte). */
+void REP_json_str(FILE *f, const char *s);
+
 /* ntpupdate's run as one JSON document, as of now: REP_json's members
  * (run NULL: none, the run never started), then "clock": what was done. */
 void REP_json_update(FILE *f, const struct eng_run *run, const struct dec_result *d,

@@ -121,6 +121,22 @@ ENG_cand(const struct eng_run *run, const struct eng_source *s)
 	return &run->cand[s - run->src];
 }
 
+void
+ENG_make_cand(const struct eng_source *s, struct sel_cand *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!s->have_est)
+		return;
+	c->usable = 1;
+	c->offset = s->est.offset;
+	c->lo = s->est.cor_lo;
+	c->hi = s->est.cor_hi;
+	c->likely_lo = s->est.likely_lo;
+	c->likely_hi = s->est.likely_hi;
+	c->jitter = s->est.jitter;
+	c->stratum = s->samples[s->est.best].stratum;
+}
+
 const struct eng_name *
 ENG_name_of(const struct eng_run *run, const struct eng_source *s)
 {
@@ -602,21 +618,10 @@ finish(struct eng_run *run)
 	sort_sources(run);
 	for (i = 0; i < run->n_src; i++) {
 		struct eng_source *s = &run->src[i];
-		struct sel_cand *c = &run->cand[i];
-		memset(c, 0, sizeof(*c));
 		/* the estimate as of now: its bound has aged since the sample */
 		s->have_est = s->n_samples > 0 && FLT_filter(s->samples, s->n_samples, &now,
 		    run->cfg.precision, run->cfg.rate_bound, &s->est) == 0;
-		if (!s->have_est)
-			continue;
-		c->usable = 1;
-		c->offset = s->est.offset;
-		c->lo = s->est.cor_lo;
-		c->hi = s->est.cor_hi;
-		c->likely_lo = s->est.likely_lo;
-		c->likely_hi = s->est.likely_hi;
-		c->jitter = s->est.jitter;
-		c->stratum = s->samples[s->est.best].stratum;
+		ENG_make_cand(s, &run->cand[i]);
 	}
 	run->have_result = SEL_select(run->cand, run->n_src, &run->result) == 0;
 }

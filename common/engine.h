@@ -254,6 +254,11 @@ double ENG_span(const struct eng_run *run);
 /* The selection candidate (and verdict) of a source. */
 const struct sel_cand *ENG_cand(const struct eng_run *run, const struct eng_source *s);
 
+/* A source's selection candidate from its estimate (s->est, valid when
+ * s->have_est): *c is cleared, then filled and marked usable if it has
+ * one. */
+void ENG_make_cand(const struct eng_source *s, struct sel_cand *c);
+
 /* The name a source came from. */
 const struct eng_name *ENG_name_of(const struct eng_run *run, const struct eng_source *s);
 

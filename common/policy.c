@@ -92,17 +92,7 @@ POL_joint_check(struct eng_run *run)
 		const struct eng_source *s = &run->src[i];
 		if (first_pending(s))
 			return;
-		memset(&c[i], 0, sizeof(c[i]));
-		if (!s->have_est)
-			continue;
-		c[i].usable = 1;
-		c[i].offset = s->est.offset;
-		c[i].lo = s->est.cor_lo;
-		c[i].hi = s->est.cor_hi;
-		c[i].likely_lo = s->est.likely_lo;
-		c[i].likely_hi = s->est.likely_hi;
-		c[i].jitter = s->est.jitter;
-		c[i].stratum = s->samples[s->est.best].stratum;
+		ENG_make_cand(s, &c[i]);
 	}
 	if (SEL_select(c, run->n_src, &r) < 0 || r.n_true < 2)
 		return;

@@ -120,10 +120,7 @@ help(void)
 static int
 bad_option(const struct opts *o, const char *opt, const char *err)
 {
-	char show[64];
-
-	fprintf(stderr, "ntpquery: %s: %s\n", CLI_printable(opt, show, sizeof(show)), err);
-	usage(stderr);
+	CLI_bad_option("ntpquery", opt, err, usage);
 	return o->monitoring ? MON_UNKNOWN : EXIT_USAGE;
 }
 

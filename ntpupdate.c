@@ -119,10 +119,7 @@ help(void)
 static int
 bad_option(const char *opt, const char *err)
 {
-	char show[64];
-
-	fprintf(stderr, "ntpupdate: %s: %s\n", CLI_printable(opt, show, sizeof(show)), err);
-	usage(stderr);
+	CLI_bad_option("ntpupdate", opt, err, usage);
 	return EXIT_USAGE;
 }
 

@@ -26,6 +26,15 @@ CLI_printable(const char *arg, char *buf, size_t len)
 	return buf;
 }
 
+void
+CLI_bad_option(const char *prog, const char *opt, const char *err, void (*usage)(FILE *))
+{
+	char show[64];
+
+	fprintf(stderr, "%s: %s: %s\n", prog, CLI_printable(opt, show, sizeof(show)), err);
+	usage(stderr);
+}
+
 static int
 valid_host(const char *h, int bracketed)
 {

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CLI_DEFAULT_SERVER "pool.ntp.org"
 /* Option defaults, written once: the defaults, --help and the range
@@ -94,6 +95,10 @@ int CLI_common_option(struct cli_common *c, int opt, const char *arg, char *err,
 /* arg made safe for a one-line message: non-printable bytes become '?',
  * cut to fit len.  Returns buf. */
 const char *CLI_printable(const char *arg, char *buf, size_t len);
+
+/* A usage error on stderr: "prog: opt: err" (opt made printable), then the
+ * tool's usage lines. */
+void CLI_bad_option(const char *prog, const char *opt, const char *err, void (*usage)(FILE *));
 
 /* ---- authentication options both tools take (-a -k -e -o) ---- */
 

@@ -52,7 +52,7 @@ COMMON_O = $(COMMON:%=$(O)/common/%.o)
 TESTS    = $(sort $(patsubst check_%,%,$(basename $(notdir $(wildcard tests/check_*.c)))))
 TEST_BIN = $(TESTS:%=$(O)/tests/check_%)
 
-.PHONY: all check check-asan check-valgrind install uninstall clean fuzz fuzz-smoke bench bench-server
+.PHONY: all check check-asan check-valgrind install uninstall clean fuzz fuzz-smoke bench bench-server estsim
 
 all: ntpupdate ntpquery ntpupdate-nts ntpquery-nts ntpserve
 
@@ -201,6 +201,15 @@ build/bench-rusage: bench/rusage.c | $(O)/common
 bench: all build/bench-relay build/bench-rusage
 	bench/bench.sh
 	setpriv --bounding-set -sys_time --inh-caps -sys_time -- bench/bench_nts.sh
+
+# The pool estimators in simulation (seconds, no root): see bench/estsim.c
+build/bench-estsim: bench/estsim.c $(O)/libntpcommon.a | $(O)/common
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a -lm
+
+estsim: build/bench-estsim
+	build/bench-estsim pool 2 4000
+	build/bench-estsim pool 3 4000
+	build/bench-estsim hetero 4 4000
 
 # ntpserve beside chronyd under open-loop load (root: a network namespace)
 build/bench-loadgen: bench/loadgen.c | $(O)/common

@@ -50,7 +50,7 @@ export CLIENTS=${CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4 rdate"}
 export POOL_CLIENTS=${POOL_CLIENTS:-"ntpupdate chronyd-Q ntpdig ntpdig-p4"}
 BENCH_CPUS=${BENCH_CPUS:-}
 NTPUPDATE_BIN=${NTPUPDATE_BIN:-./ntpupdate}
-case $NTPUPDATE_BIN in /*) ;; *) NTPUPDATE_BIN=$PWD/$NTPUPDATE_BIN ;; esac
+case $NTPUPDATE_BIN in /*) ;; *) NTPUPDATE_BIN=$PWD/${NTPUPDATE_BIN#./} ;; esac
 export NTPUPDATE_BIN
 export CHRONYD=$PWD/.deps/chrony/usr/sbin/chronyd
 export CHRONYC=$PWD/.deps/chrony/usr/bin/chronyc

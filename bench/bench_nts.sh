@@ -2,7 +2,8 @@
 # bench_nts.sh: issue 13's benchmark, side by side in one run, on loopback
 # (no namespace needed; nothing may set the clock: run without
 # CAP_SYS_TIME, ntpupdate only with -q).  A local chronyd -x serves NTS
-# with a certificate made here; RUNS times, interleaved:
+# with a certificate made here; RUNS times (default 10: each chronyd -Q
+# run takes 6.3 s, and make bench must stay under 30 minutes), interleaved:
 #   nts-ke     ntpupdate --nts -q (a full TLS key exchange every run)
 #   chronyd-Q  chronyd -Q 'server 127.0.0.1 port P nts ntsport Q'
 #   nts-cache  ntpupdate --nts -q --nts-cache DIR, against an NTS-KE port
@@ -11,7 +12,7 @@
 # Prints the medians and the two ratios with bootstrap 95% intervals.
 set -u
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-20}
+RUNS=${RUNS:-10}
 TMP=$(mktemp -d /tmp/ntpupdate-bench-nts.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT

@@ -188,7 +188,6 @@ add_addresses(struct eng_run *run, size_t name, const struct net_addr *a, size_t
 	struct eng_name *nm = &run->names[name];
 	size_t i, j;
 
-	nm->n_addrs += n;
 	for (i = 0; i < n; i++) {
 		struct eng_source *s;
 		int dup = 0;
@@ -197,6 +196,7 @@ add_addresses(struct eng_run *run, size_t name, const struct net_addr *a, size_t
 			if (run->src[j].end != END_UNRESOLVED && NET_same_addr(&run->src[j].na, &a[i]))
 				dup = 1;
 		if (dup) {
+			nm->n_addrs++;
 			nm->n_dup++;
 			continue;
 		}
@@ -205,6 +205,7 @@ add_addresses(struct eng_run *run, size_t name, const struct net_addr *a, size_t
 			nm->n_cut += n - i;
 			return;
 		}
+		nm->n_addrs++;
 		set_addr(s, &a[i]);
 		s->state = SRC_STAGE;
 		if (run->hooks.setup != NULL)

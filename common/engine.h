@@ -151,9 +151,10 @@ struct eng_name {
 	struct cli_server srv;
 	enum eng_name_state state;
 	int gai_err, sys_err;  /* NAME_FAILED */
-	size_t n_addrs;        /* addresses it gave */
+	size_t n_addrs;        /* addresses taken from it (sources or duplicates) */
 	size_t n_dup;          /* of which already a source */
-	size_t n_cut;          /* left out: the source limit was reached */
+	size_t n_cut;          /* more it gave, left out: the source limit was
+			       * reached (by the resolver or the table) */
 };
 
 enum eng_src_state {

@@ -318,6 +318,37 @@ START_TEST(t_name_fails_said_once)
 }
 END_TEST
 
+START_TEST(t_table_full_mid_name)
+{
+	/* 62 numeric servers, then a name of four addresses: the 64-source
+	 * table takes two of them and says the other two were left out */
+	char arg[32], why[256];
+	const struct eng_name *nm;
+	int i;
+
+	setup_run(1, 2.0);
+	for (i = 1; i <= 62; i++) {
+		snprintf(arg, sizeof(arg), "127.0.1.%d:1123", i);
+		add(arg);
+	}
+	fw_add_name(&W, "four.example", 0.01, 0, "127.0.2.1", 1123);
+	for (i = 1; i < 4; i++) {
+		snprintf(arg, sizeof(arg), "127.0.2.%d", i + 1);
+		W.names[W.nnames - 1].addr[i] = fw_addr(arg, 1123);
+	}
+	W.names[W.nnames - 1].n = 4;
+	add("four.example:1123");
+	ENG_run(&R);
+	ck_assert_uint_eq(R.n_src, ENG_MAX_SOURCES);
+	nm = &R.names[62];
+	ck_assert_uint_eq(nm->n_addrs, 2);
+	ck_assert_uint_eq(nm->n_cut, 2);
+	REP_name_text(&R, nm, why, sizeof(why));
+	ck_assert_str_eq(why, "four.example:1123: 2 of its 4 addresses not queried (at most 64 sources)");
+	ENG_free(&R);
+}
+END_TEST
+
 START_TEST(t_emfile_waits)
 {
 	setup_run(0, 2.0);
@@ -610,6 +641,7 @@ suite(void)
 	ADD(tc, t_name_never_resolves);
 	ADD(tc, t_name_resolves_late);
 	ADD(tc, t_name_fails_said_once);
+	ADD(tc, t_table_full_mid_name);
 	ADD(tc, t_emfile_waits);
 	ADD(tc, t_inflight_cap);
 	ADD(tc, t_stage_then_moved);

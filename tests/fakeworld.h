@@ -19,7 +19,7 @@
 #define FW_MAX_SOCKS 64
 #define FW_MAX_QUEUE 512
 #define FW_MAX_SERVERS 16
-#define FW_MAX_NAMES 8
+#define FW_MAX_NAMES 72 /* room for a full source table of numeric names */
 #define FW_MAX_SENDS 64
 #define FW_RES_FD 1000
 #define FW_FD0 100

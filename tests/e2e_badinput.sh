@@ -32,6 +32,7 @@ stratum-255  | --stratum 255              | \[stratum\]: .*stratum 255
 rec-zero     | --zero-rec                 | \[timestamp-zero\]
 xmt-zero     | --zero-xmt                 | \[timestamp-zero\]
 xmt-order    | --xmt-before-rec           | \[timestamp-order\]
+delay-neg    | --turnaround 5             | \[delay\]: round-trip delay negative
 rdelay-max   | --root-delay max           | \[distance\]: root distance
 rdisp-max    | --root-disp max            | \[distance\]: root distance
 rdist-16     | --root-disp 16             | \[distance\]: root distance

@@ -34,6 +34,7 @@ struct cfg {
 	int stratum, leap, mode, version;
 	const char *kod, *refid;
 	int bad_origin, zero_origin, zero_rec, zero_xmt, xmt_before_rec;
+	double turnaround;    /* > 0: transmit stamped this long after receive */
 	double root_delay, root_disp;
 	int root_delay_max, root_disp_max;
 	int short_len, pad, bad_ext, forge, dup, other_port;
@@ -52,7 +53,7 @@ usage(void)
 	    "usage: ntp-testserver [--addr A] [--port N] [--offset S] [--delay S]\n"
 	    "  [--drop-all] [--drop-first N] [--drop-every K] [--stratum N] [--leap N]\n"
 	    "  [--mode N] [--version N] [--kod CODE] [--refid STR] [--bad-origin]\n"
-	    "  [--zero-origin] [--zero-rec] [--zero-xmt] [--xmt-before-rec]\n"
+	    "  [--zero-origin] [--zero-rec] [--zero-xmt] [--xmt-before-rec] [--turnaround S]\n"
 	    "  [--root-delay S|max] [--root-disp S|max] [--short N] [--pad N]\n"
 	    "  [--bad-ext] [--forge N] [--dup] [--other-port] [--other-addr A]\n"
 	    "  [--lifetime S] [--log FILE] [--keyfile FILE]\n"
@@ -183,6 +184,8 @@ answer(const struct cfg *c, int fd, int ofd, const uint8_t *req, size_t reqlen,
 		p.xmt.v = 0;
 	if (c->xmt_before_rec)
 		p.xmt = NTT_add(p.rec, -0.5);
+	if (c->turnaround > 0)
+		p.xmt = NTT_add(p.rec, c->turnaround);
 	memset(buf, 0, sizeof(buf));
 	len = PKT_encode(&p, buf, sizeof(buf));
 	if (c->bad_ext) {
@@ -244,7 +247,7 @@ main(int argc, char **argv)
 		{ "mode", 1, NULL, 'm' }, { "version", 1, NULL, 'v' }, { "kod", 1, NULL, 'k' },
 		{ "refid", 1, NULL, 'r' }, { "bad-origin", 0, NULL, 'O' }, { "zero-origin", 0, NULL, 'Z' },
 		{ "zero-rec", 0, NULL, 'R' }, { "zero-xmt", 0, NULL, 'X' },
-		{ "xmt-before-rec", 0, NULL, 'B' }, { "root-delay", 1, NULL, 'y' },
+		{ "xmt-before-rec", 0, NULL, 'B' }, { "turnaround", 1, NULL, 'N' }, { "root-delay", 1, NULL, 'y' },
 		{ "root-disp", 1, NULL, 'z' }, { "short", 1, NULL, 'S' }, { "pad", 1, NULL, 'P' },
 		{ "bad-ext", 0, NULL, 'x' }, { "forge", 1, NULL, 'f' }, { "dup", 0, NULL, 'u' },
 		{ "other-port", 0, NULL, 'q' }, { "other-addr", 1, NULL, 'A' }, { "lifetime", 1, NULL, 'L' }, { "log", 1, NULL, 'g' },
@@ -289,6 +292,7 @@ main(int argc, char **argv)
 		case 'R': c.zero_rec = 1; break;
 		case 'X': c.zero_xmt = 1; break;
 		case 'B': c.xmt_before_rec = 1; break;
+		case 'N': c.turnaround = num(optarg); break;
 		case 'y':
 			if (strcmp(optarg, "max") == 0)
 				c.root_delay_max = 1;

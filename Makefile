@@ -204,7 +204,7 @@ bench: all build/bench-relay build/bench-rusage
 
 # The pool estimators in simulation (seconds, no root): see bench/estsim.c
 build/bench-estsim: bench/estsim.c $(O)/libntpcommon.a | $(O)/common
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a -lm
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(O)/libntpcommon.a $(LIBS)
 
 estsim: build/bench-estsim
 	build/bench-estsim pool 2 4000

@@ -7,7 +7,8 @@
  * `pool`: four alike paths of 10 ms each way.  `hetero`: floors 5, 15, 30
  * and 60 ms with asymmetries +4, -2, +1, -3 ms (out minus back), as in
  * bench.sh.  Each trial runs the real FLT_filter and SEL_select over the
- * samples, as ENG_run's finish does, and prints the error of:
+ * samples, each source's candidate made by ENG_cand_from_est as ENG_run's
+ * finish does, and prints the error of:
  *   selected  - what ntpupdate reports (SEL_select's offset);
  *   all-true  - the middle of every truechimer's likely part, clustering
  *               ignored (the alternative: clustering drops one of four
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/engine.h"
 #include "common/filter.h"
 #include "common/select.h"
 
@@ -114,17 +116,10 @@ main(int argc, char **argv)
 		now = ts_of(t0 + 2.0 * (rounds - 1) + 0.2);
 		for (i = 0; i < NSRC; i++) {
 			struct flt_result fr;
-			memset(&c[i], 0, sizeof(c[i]));
-			if (FLT_filter(s[i], (size_t)rounds, &now, -24, 515e-6, &fr) < 0)
-				continue;
-			c[i].usable = 1;
-			c[i].offset = fr.offset;
-			c[i].lo = fr.cor_lo;
-			c[i].hi = fr.cor_hi;
-			c[i].likely_lo = fr.likely_lo;
-			c[i].likely_hi = fr.likely_hi;
-			c[i].jitter = fr.jitter;
-			c[i].stratum = 2;
+			if (FLT_filter(s[i], (size_t)rounds, &now, -24, 515e-6, &fr) == 0)
+				ENG_cand_from_est(&fr, 2, &c[i]);
+			else
+				memset(&c[i], 0, sizeof(c[i]));
 		}
 		if (SEL_select(c, NSRC, &r) < 0) {
 			e_sel[t] = e_all[t] = e_legs[t] = INFINITY;

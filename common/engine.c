@@ -122,19 +122,26 @@ ENG_cand(const struct eng_run *run, const struct eng_source *s)
 }
 
 void
-ENG_make_cand(const struct eng_source *s, struct sel_cand *c)
+ENG_cand_from_est(const struct flt_result *est, int stratum, struct sel_cand *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (!s->have_est)
-		return;
 	c->usable = 1;
-	c->offset = s->est.offset;
-	c->lo = s->est.cor_lo;
-	c->hi = s->est.cor_hi;
-	c->likely_lo = s->est.likely_lo;
-	c->likely_hi = s->est.likely_hi;
-	c->jitter = s->est.jitter;
-	c->stratum = s->samples[s->est.best].stratum;
+	c->offset = est->offset;
+	c->lo = est->cor_lo;
+	c->hi = est->cor_hi;
+	c->likely_lo = est->likely_lo;
+	c->likely_hi = est->likely_hi;
+	c->jitter = est->jitter;
+	c->stratum = stratum;
+}
+
+void
+ENG_make_cand(const struct eng_source *s, struct sel_cand *c)
+{
+	if (s->have_est)
+		ENG_cand_from_est(&s->est, s->samples[s->est.best].stratum, c);
+	else
+		memset(c, 0, sizeof(*c));
 }
 
 const struct eng_name *

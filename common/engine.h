@@ -255,9 +255,13 @@ double ENG_span(const struct eng_run *run);
 /* The selection candidate (and verdict) of a source. */
 const struct sel_cand *ENG_cand(const struct eng_run *run, const struct eng_source *s);
 
-/* A source's selection candidate from its estimate (s->est, valid when
- * s->have_est): *c is cleared, then filled and marked usable if it has
- * one. */
+/* A usable selection candidate from a filter result (its correctness
+ * interval, likely part, estimate and jitter) and the stratum of its best
+ * sample. */
+void ENG_cand_from_est(const struct flt_result *est, int stratum, struct sel_cand *c);
+
+/* A source's selection candidate: from its estimate when it has one
+ * (s->have_est), else cleared (not usable). */
 void ENG_make_cand(const struct eng_source *s, struct sel_cand *c);
 
 /* The name a source came from. */

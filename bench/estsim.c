@@ -11,11 +11,14 @@
  * finish does, and prints the error of:
  *   selected  - what ntpupdate reports (SEL_select's offset);
  *   all-true  - the middle of every truechimer's likely part, clustering
- *               ignored (the alternative: clustering drops one of four
- *               alike sources most of the time);
+ *               ignored (what clustering costs when it drops a source);
  *   legs      - the middle between the lowest outbound leg and the
  *               highest return leg over every sample (the best a
- *               rate-blind intersection can do; no bound).
+ *               rate-blind intersection can do; no bound);
+ *   ntpdig-p4 - a model of `ntpdig -p 4` over the same paths, for scale:
+ *               four more requests per server in a burst, and the one
+ *               sample of the 16 with the smallest delay (its
+ *               clock_select sorts on stratum, then delay / 2).
  * And how often SEL_select's interval missed the truth (it must be 0).
  *
  * usage: bench-estsim pool|hetero ROUNDS TRIALS [SEED] */
@@ -68,7 +71,7 @@ main(int argc, char **argv)
 	static const double hasym[NSRC] = { 0.004, -0.002, 0.001, -0.003 };
 	unsigned short seed[3] = { 1, 2, 3 };
 	int rounds, trials, t, i, k, miss = 0, dropped = 0;
-	double *e_sel, *e_all, *e_legs;
+	double *e_sel, *e_all, *e_legs, *e_dig;
 
 	if (argc < 4 || (strcmp(argv[1], "pool") != 0 && strcmp(argv[1], "hetero") != 0)) {
 		fprintf(stderr, "usage: bench-estsim pool|hetero ROUNDS TRIALS [SEED]\n");
@@ -89,7 +92,8 @@ main(int argc, char **argv)
 	e_sel = calloc((size_t)trials, sizeof(double));
 	e_all = calloc((size_t)trials, sizeof(double));
 	e_legs = calloc((size_t)trials, sizeof(double));
-	if (e_sel == NULL || e_all == NULL || e_legs == NULL)
+	e_dig = calloc((size_t)trials, sizeof(double));
+	if (e_sel == NULL || e_all == NULL || e_legs == NULL || e_dig == NULL)
 		return 1;
 	for (t = 0; t < trials; t++) {
 		struct flt_sample s[NSRC][FLT_MAX_SAMPLES];
@@ -113,6 +117,19 @@ main(int argc, char **argv)
 				up = fmin(up, t2 - t1);
 				down = fmax(down, t3 - t4);
 			}
+		{
+			double best_d = INFINITY, best_o = 0;
+			for (i = 0; i < NSRC; i++)
+				for (k = 0; k < 4; k++) {
+					double o = floor_[i] + asym[i] / 2 + excess(seed);
+					double b = floor_[i] - asym[i] / 2 + excess(seed);
+					if (o + b < best_d) {
+						best_d = o + b;
+						best_o = (o - b) / 2;
+					}
+				}
+			e_dig[t] = fabs(best_o);
+		}
 		now = ts_of(t0 + 2.0 * (rounds - 1) + 0.2);
 		for (i = 0; i < NSRC; i++) {
 			struct flt_result fr;
@@ -122,7 +139,7 @@ main(int argc, char **argv)
 				memset(&c[i], 0, sizeof(c[i]));
 		}
 		if (SEL_select(c, NSRC, &r) < 0) {
-			e_sel[t] = e_all[t] = e_legs[t] = INFINITY;
+			e_sel[t] = e_all[t] = e_legs[t] = e_dig[t] = INFINITY;
 			continue;
 		}
 		miss += !(r.bound_lo <= 0 && 0 <= r.bound_hi);
@@ -142,7 +159,9 @@ main(int argc, char **argv)
 	print_row("selected", e_sel, trials);
 	print_row("all-true", e_all, trials);
 	print_row("legs", e_legs, trials);
+	print_row("ntpdig-p4", e_dig, trials);
 	free(e_sel);
+	free(e_dig);
 	free(e_all);
 	free(e_legs);
 	return miss == 0 ? 0 : 1;

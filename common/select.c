@@ -12,6 +12,17 @@ lambda(const struct sel_cand *c)
 	return (c->hi - c->lo) / 2;
 }
 
+/* A survivor's own noise, as clustering compares the spread of the
+ * survivors' offsets with: its filter jitter, but never less than half
+ * its likely interval, the part of its correctness interval its samples
+ * leave most plausible (with two or three samples the RMS of their
+ * residuals says little, and the estimate is only known to that width). */
+static double
+peer_jitter(const struct sel_cand *c)
+{
+	return fmax(c->jitter, (c->likely_hi - c->likely_lo) / 2);
+}
+
 struct edge {
 	double val;
 	int type; /* -1 low end, +1 high end */
@@ -190,8 +201,8 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 				max_sj = sj;
 				worst = i;
 			}
-			if (c[surv[i]].jitter < min_pj)
-				min_pj = c[surv[i]].jitter;
+			if (peer_jitter(&c[surv[i]]) < min_pj)
+				min_pj = peer_jitter(&c[surv[i]]);
 		}
 		if (max_sj <= min_pj)
 			break;

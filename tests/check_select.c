@@ -92,14 +92,72 @@ END_TEST
 START_TEST(t_cluster_drops_outlier)
 {
 	/* 5 truechimers with wide intervals, one far from the rest within
-	 * them: clustering drops it when jitters are small */
+	 * them: clustering drops it when each source's own estimate is
+	 * known to far better than the spread (small jitters, likely parts
+	 * of +/- 1 ms) */
 	struct sel_cand c[5] = { cand(0.000, 0.5), cand(0.001, 0.5), cand(-0.001, 0.5),
 		cand(0.0005, 0.5), cand(0.300, 0.5) };
 	struct sel_result r;
+	int i;
+	for (i = 0; i < 5; i++) {
+		c[i].likely_lo = c[i].offset - 0.001;
+		c[i].likely_hi = c[i].offset + 0.001;
+	}
 	ck_assert_int_eq(SEL_select(c, 5, &r), 0);
 	ck_assert_uint_eq(r.n_true, 5);
 	ck_assert_int_eq(c[4].verdict, SEL_OUTLIER);
 	ck_assert(r.n_survivors >= 3 && r.n_survivors < 5);
+	ck_assert(fabs(r.offset) < 0.002);
+}
+END_TEST
+
+START_TEST(t_cluster_keeps_alike)
+{
+	/* four alike paths, two samples each: the sources' estimates spread
+	 * by a few ms (far more than the RMS of two residuals) but each is
+	 * only known to its likely part, +/- 10 ms.  None is an outlier: all
+	 * four stay, and the common part takes the tightest leg on each side
+	 * from whichever source has it. */
+	struct sel_cand c[4] = { cand(0.004, 0.020), cand(-0.003, 0.020), cand(0.001, 0.020),
+		cand(-0.0015, 0.020) };
+	struct sel_result r;
+	int i;
+	for (i = 0; i < 4; i++) {
+		c[i].likely_lo = c[i].offset - 0.010;
+		c[i].likely_hi = c[i].offset + 0.010;
+		c[i].jitter = 0.0002;
+	}
+	ck_assert_int_eq(SEL_select(c, 4, &r), 0);
+	ck_assert_uint_eq(r.n_true, 4);
+	ck_assert_uint_eq(r.n_survivors, 4);
+	for (i = 0; i < 4; i++)
+		ck_assert(c[i].verdict >= SEL_COMBINED);
+	/* likely parts' common part [-0.006, +0.007]: its middle */
+	ck_assert_int_eq(r.joint, 1);
+	ck_assert(fabs(r.offset - 0.0005) < 1e-12);
+}
+END_TEST
+
+START_TEST(t_cluster_drops_tight_liar)
+{
+	/* three alike wide sources around 0, and one whose short path pins
+	 * its estimate to +/- 0.5 ms at +6 ms, inside the others' intervals:
+	 * the spread is far beyond what that source's own estimate allows, so
+	 * clustering drops it and it cannot pin the common part */
+	struct sel_cand c[4] = { cand(0.0005, 0.020), cand(-0.0005, 0.020), cand(0.0, 0.020),
+		cand(0.006, 0.001) };
+	struct sel_result r;
+	int i;
+	for (i = 0; i < 3; i++) {
+		c[i].likely_lo = c[i].offset - 0.010;
+		c[i].likely_hi = c[i].offset + 0.010;
+	}
+	c[3].likely_lo = 0.0055;
+	c[3].likely_hi = 0.0065;
+	ck_assert_int_eq(SEL_select(c, 4, &r), 0);
+	ck_assert_uint_eq(r.n_true, 4);
+	ck_assert_int_eq(c[3].verdict, SEL_OUTLIER);
+	ck_assert_uint_eq(r.n_survivors, 3);
 	ck_assert(fabs(r.offset) < 0.002);
 }
 END_TEST
@@ -200,6 +258,8 @@ suite(void)
 	ADD(tc, t_nan_never_usable);
 	ADD(tc, t_two_disjoint);
 	ADD(tc, t_cluster_drops_outlier);
+	ADD(tc, t_cluster_keeps_alike);
+	ADD(tc, t_cluster_drops_tight_liar);
 	ADD(tc, t_joint_needs_a_common_part);
 	ADD(tc, t_joint_one_short_leg);
 	ADD(tc, t_lopsided_intervals);

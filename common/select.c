@@ -186,7 +186,8 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 				break;
 		}
 	/* Cluster: drop the survivor with the largest selection jitter while
-	 * that exceeds the smallest peer jitter and more than NMIN remain. */
+	 * that exceeds the smallest peer jitter (peer_jitter: floored at half
+	 * the likely section) and more than NMIN remain. */
 	while (nsurv > SEL_NMIN) {
 		double max_sj = -1, min_pj = INFINITY;
 		size_t worst = 0;

@@ -41,6 +41,16 @@ excess(unsigned short *seed)
 	return -JITTER * log(1.0 - erand48(seed));
 }
 
+/* One exchange's two legs over path i: its floor plus or minus half its
+ * asymmetry, plus each leg's own excess (outbound drawn first). */
+static void
+draw_legs(const double *floor_, const double *asym, int i, unsigned short *seed, double *out,
+    double *back)
+{
+	*out = floor_[i] + asym[i] / 2 + excess(seed);
+	*back = floor_[i] - asym[i] / 2 + excess(seed);
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -105,11 +115,12 @@ main(int argc, char **argv)
 		memset(s, 0, sizeof(s));
 		for (i = 0; i < NSRC; i++)
 			for (k = 0; k < rounds; k++) {
-				double t1 = t0 + 2.0 * k + 0.001 * i;
-				double t2 = t1 + floor_[i] + asym[i] / 2 + excess(seed);
-				double t3 = t2 + TURN;
-				double t4 = t3 + floor_[i] - asym[i] / 2 + excess(seed);
+				double t1 = t0 + 2.0 * k + 0.001 * i, t2, t3, t4, out, back;
 				NTP_ts z = NTT_make(0, 0);
+				draw_legs(floor_, asym, i, seed, &out, &back);
+				t2 = t1 + out;
+				t3 = t2 + TURN;
+				t4 = t3 + back;
 				FLT_sample(&s[i][k], NTT_add(z, t1), NTT_add(z, t2), NTT_add(z, t3),
 				    NTT_add(z, t4), -24, -24);
 				s[i][k].rx = ts_of(t4);
@@ -121,8 +132,8 @@ main(int argc, char **argv)
 			double best_d = INFINITY, best_o = 0;
 			for (i = 0; i < NSRC; i++)
 				for (k = 0; k < 4; k++) {
-					double o = floor_[i] + asym[i] / 2 + excess(seed);
-					double b = floor_[i] - asym[i] / 2 + excess(seed);
+					double o, b;
+					draw_legs(floor_, asym, i, seed, &o, &b);
 					if (o + b < best_d) {
 						best_d = o + b;
 						best_o = (o - b) / 2;
@@ -139,7 +150,7 @@ main(int argc, char **argv)
 				memset(&c[i], 0, sizeof(c[i]));
 		}
 		if (SEL_select(c, NSRC, &r) < 0) {
-			e_sel[t] = e_all[t] = e_legs[t] = e_dig[t] = INFINITY;
+			e_sel[t] = e_all[t] = e_legs[t] = INFINITY; /* e_dig[t] stands */
 			continue;
 		}
 		miss += !(r.bound_lo <= 0 && 0 <= r.bound_hi);

@@ -202,8 +202,7 @@ SEL_select(struct sel_cand *c, size_t n, struct sel_result *r)
 				max_sj = sj;
 				worst = i;
 			}
-			if (peer_jitter(&c[surv[i]]) < min_pj)
-				min_pj = peer_jitter(&c[surv[i]]);
+			min_pj = fmin(min_pj, peer_jitter(&c[surv[i]]));
 		}
 		if (max_sj <= min_pj)
 			break;
